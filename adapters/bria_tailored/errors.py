@@ -1,0 +1,319 @@
+"""Every exception bria-tailored raises, in one tree.
+
+::
+
+    BriaError
+    ├── ValidationError(BriaError, ValueError)   raised before any network call; names field, value, rule
+    ├── APIConnectionError ── APITimeoutError
+    ├── APIStatusError  (.status_code, .message, .body, .field_errors, .response)
+    │   ├── BadRequestError 400          ├── ConflictError 409
+    │   ├── AuthenticationError 401      ├── PreconditionFailedError 412
+    │   ├── PermissionDeniedError 403 ── QuotaExceededError
+    │   ├── NotFoundError 404            ├── PayloadTooLargeError 413
+    │   ├── UnsupportedMediaTypeError 415├── UnprocessableEntityError 422
+    │   ├── RateLimitError 429           └── InternalServerError 5xx
+    ├── JobFailedError       (Status Service said ERROR or UNKNOWN: .code, .message, .details, .request_id)
+    ├── TrainingFailedError  (model ended Failed or Stopped)
+    ├── WaitTimeoutError     (deadline passed; .last_status; the job may still finish: do not resubmit)
+    └── StorageError ── NotPubliclyAddressableError, PluginNotFoundError
+
+No exception text or repr carries the API token: messages are built from method, path, status and the
+server's words only, and :func:`redact` scrubs anything that slipped into a server's words.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from typing import Any
+
+__all__ = [
+    "APIConnectionError",
+    "APIStatusError",
+    "APITimeoutError",
+    "AuthenticationError",
+    "BadRequestError",
+    "BriaError",
+    "ConflictError",
+    "FieldError",
+    "InternalServerError",
+    "JobFailedError",
+    "NotFoundError",
+    "NotPubliclyAddressableError",
+    "PayloadTooLargeError",
+    "PermissionDeniedError",
+    "PluginNotFoundError",
+    "PreconditionFailedError",
+    "QuotaExceededError",
+    "RateLimitError",
+    "StorageError",
+    "TrainingFailedError",
+    "UnprocessableEntityError",
+    "UnsupportedMediaTypeError",
+    "ValidationError",
+    "WaitTimeoutError",
+    "parse_error_body",
+    "redact",
+]
+
+_SECRET_PATTERNS = [
+    re.compile(r"(?i)(api_token['\"]?\s*[:=]\s*['\"]?)([^'\"\s,&}]+)"),
+    re.compile(r"(?i)(authorization['\"]?\s*[:=]\s*['\"]?)([^'\"\n,}]+)"),
+    re.compile(r"(?i)([?&](?:X-Amz-Signature|X-Goog-Signature|Signature|sig)=)([^&\s'\"]+)"),
+]
+_known_secrets: set[str] = set()
+
+
+def register_secret(value: str | None) -> None:
+    """Remember a secret (the API token) so that :func:`redact` removes it wherever it appears."""
+    if value and len(value) >= 4:
+        _known_secrets.add(value)
+
+
+def redact(text: str) -> str:
+    """Scrub tokens, Authorization values and URL signatures out of a piece of text."""
+    for secret in _known_secrets:
+        if secret in text:
+            text = text.replace(secret, "***")
+    for pattern in _SECRET_PATTERNS:
+        text = pattern.sub(lambda m: m.group(1) + "***", text)
+    return text
+
+
+class BriaError(Exception):
+    """Base class of every error raised by bria-tailored."""
+
+    def __init__(self, message: str = "") -> None:
+        message = redact(str(message))
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.message!r})"
+
+
+class ValidationError(BriaError, ValueError):
+    """A request argument broke a rule of the API; raised before anything was sent."""
+
+    def __init__(self, field: str, value: Any, rule: str) -> None:
+        self.field = field
+        self.value = value
+        self.rule = rule
+        shown = repr(value)
+        if len(shown) > 120:
+            shown = shown[:117] + "..."
+        super().__init__(f"{field}={shown}: {rule}")
+
+
+class APIConnectionError(BriaError):
+    """The request could not reach Bria (DNS, refused or dropped connection)."""
+
+
+class APITimeoutError(APIConnectionError):
+    """The request timed out."""
+
+
+@dataclass(frozen=True)
+class FieldError:
+    """One entry of the API's ``{"errors": [{msg, field_name, field_input}]}`` body."""
+
+    field: str | None
+    message: str
+    input: Any = None
+
+
+def parse_error_body(body: Any) -> tuple[str, list[FieldError]]:
+    """Read the API's three error-body shapes into ``(message, field_errors)``.
+
+    Shapes seen: a JSON string (``"Quota exceeded..."``), ``{"message": ...}`` (also ``detail``/``error``)
+    and ``{"errors": [{"msg", "field_name", "field_input"}]}``.
+    """
+    if isinstance(body, (bytes, bytearray)):
+        body = body.decode("utf-8", "replace")
+    if isinstance(body, str):
+        text = body.strip()
+        if not text:
+            return "", []
+        try:
+            body = json.loads(text)
+        except ValueError:
+            return text[:2000], []
+    if isinstance(body, str):
+        return body, []
+    if isinstance(body, dict):
+        field_errors: list[FieldError] = []
+        errors = body.get("errors")
+        if isinstance(errors, list):
+            for item in errors:
+                if isinstance(item, dict):
+                    field_errors.append(
+                        FieldError(
+                            field=item.get("field_name") or item.get("field"),
+                            message=str(item.get("msg") or item.get("message") or ""),
+                            input=item.get("field_input"),
+                        )
+                    )
+                else:
+                    field_errors.append(FieldError(field=None, message=str(item)))
+        message = body.get("message") or body.get("detail") or body.get("error")
+        if isinstance(message, dict):
+            message = message.get("message") or json.dumps(message)
+        if not message and field_errors:
+            message = "; ".join(f"{e.field}: {e.message}" if e.field else e.message for e in field_errors)
+        if not message and body.get("status"):
+            message = str(body["status"])
+        return str(message or json.dumps(body)[:2000]), field_errors
+    if body is None:
+        return "", []
+    return str(body)[:2000], []
+
+
+class APIStatusError(BriaError):
+    """The API answered with an error status (4xx or 5xx)."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status_code: int,
+        body: Any = None,
+        field_errors: list[FieldError] | None = None,
+        response: Any = None,
+        method: str | None = None,
+        path: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.status_code = status_code
+        self.body = body
+        self.field_errors = field_errors or []
+        self.response = response
+        self.method = method
+        self.path = path
+
+
+class BadRequestError(APIStatusError):
+    """400."""
+
+
+class AuthenticationError(APIStatusError):
+    """401: the api_token is missing or invalid."""
+
+
+class PermissionDeniedError(APIStatusError):
+    """403."""
+
+
+class QuotaExceededError(PermissionDeniedError):
+    """403 carrying Bria's quota text: the organisation's plan is used up."""
+
+
+class NotFoundError(APIStatusError):
+    """404."""
+
+
+class ConflictError(APIStatusError):
+    """409: the resource is in a state that forbids the operation."""
+
+
+class PreconditionFailedError(APIStatusError):
+    """412: e.g. the dataset must be completed, or an image's resolution is too low."""
+
+
+class PayloadTooLargeError(APIStatusError):
+    """413: e.g. a bulk ZIP larger than 5 GB."""
+
+
+class UnsupportedMediaTypeError(APIStatusError):
+    """415."""
+
+
+class UnprocessableEntityError(APIStatusError):
+    """422: moderation failure or an unreachable URL."""
+
+
+class RateLimitError(APIStatusError):
+    """429, after the client's retries were used up."""
+
+
+class InternalServerError(APIStatusError):
+    """5xx."""
+
+
+_STATUS_CLASSES: dict[int, type[APIStatusError]] = {
+    400: BadRequestError,
+    401: AuthenticationError,
+    403: PermissionDeniedError,
+    404: NotFoundError,
+    409: ConflictError,
+    412: PreconditionFailedError,
+    413: PayloadTooLargeError,
+    415: UnsupportedMediaTypeError,
+    422: UnprocessableEntityError,
+    429: RateLimitError,
+}
+
+_QUOTA_RE = re.compile(r"(?i)quota|limit of your plan|plan limit|exceeded your|upgrade your")
+
+
+def status_error_class(status_code: int, message: str) -> type[APIStatusError]:
+    """The exception class for a status code (and, for 403, the server's words)."""
+    if status_code == 403 and _QUOTA_RE.search(message or ""):
+        return QuotaExceededError
+    if status_code >= 500:
+        return InternalServerError
+    return _STATUS_CLASSES.get(status_code, APIStatusError)
+
+
+class JobFailedError(BriaError):
+    """The Status Service reported ERROR or UNKNOWN (or does not know the id)."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        request_id: str | None = None,
+        code: Any = None,
+        details: Any = None,
+        status: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.request_id = request_id
+        self.code = code
+        self.details = details
+        self.status = status
+
+
+class TrainingFailedError(BriaError):
+    """Training ended Failed or Stopped instead of Completed."""
+
+    def __init__(
+        self, message: str, *, model_id: int | None = None, status: str | None = None, model: Any = None
+    ):
+        super().__init__(message)
+        self.model_id = model_id
+        self.status = status
+        self.model = model
+
+
+class WaitTimeoutError(BriaError, TimeoutError):
+    """The wait's deadline passed. The job may still finish: do not resubmit it."""
+
+    def __init__(self, message: str, *, last_status: Any = None) -> None:
+        super().__init__(message)
+        self.last_status = last_status
+
+
+class StorageError(BriaError):
+    """A storage backend failed or was misused."""
+
+
+class NotPubliclyAddressableError(StorageError):
+    """The storage cannot hand out a URL that Bria's servers could fetch (e.g. local files)."""
+
+
+class PluginNotFoundError(StorageError):
+    """No storage backend handles this URI scheme (the message names the pip extra to install)."""

@@ -1,0 +1,366 @@
+from http import HTTPStatus
+from typing import Any, cast
+from urllib.parse import quote
+
+import httpx
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
+from ...models.bulk_upload_request import BulkUploadRequest
+from ...models.error_message import ErrorMessage
+from ...types import Response
+
+
+def _get_kwargs(
+    dataset_id: int,
+    *,
+    body: BulkUploadRequest,
+) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+
+    _kwargs: dict[str, Any] = {
+        "method": "post",
+        "url": "/v1/tailored-gen/datasets/{dataset_id}/images/bulk-upload".format(
+            dataset_id=quote(str(dataset_id), safe=""),
+        ),
+    }
+
+    _kwargs["json"] = body.to_dict()
+
+    headers["Content-Type"] = "application/json"
+
+    _kwargs["headers"] = headers
+    return _kwargs
+
+
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Any | ErrorMessage | str | None:
+    if response.status_code == 202:
+        response_202 = cast(Any, None)
+        return response_202
+
+    if response.status_code == 400:
+
+        def _parse_response_400(data: object) -> ErrorMessage | str:
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                componentsschemas_error_type_1 = ErrorMessage.from_dict(data)
+
+                return componentsschemas_error_type_1
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(ErrorMessage | str, data)
+
+        response_400 = _parse_response_400(response.json())
+
+        return response_400
+
+    if response.status_code == 401:
+
+        def _parse_response_401(data: object) -> ErrorMessage | str:
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                componentsschemas_error_type_1 = ErrorMessage.from_dict(data)
+
+                return componentsschemas_error_type_1
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(ErrorMessage | str, data)
+
+        response_401 = _parse_response_401(response.json())
+
+        return response_401
+
+    if response.status_code == 403:
+
+        def _parse_response_403(data: object) -> ErrorMessage | str:
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                componentsschemas_error_type_1 = ErrorMessage.from_dict(data)
+
+                return componentsschemas_error_type_1
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(ErrorMessage | str, data)
+
+        response_403 = _parse_response_403(response.json())
+
+        return response_403
+
+    if response.status_code == 404:
+
+        def _parse_response_404(data: object) -> ErrorMessage | str:
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                componentsschemas_error_type_1 = ErrorMessage.from_dict(data)
+
+                return componentsschemas_error_type_1
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(ErrorMessage | str, data)
+
+        response_404 = _parse_response_404(response.json())
+
+        return response_404
+
+    if response.status_code == 413:
+
+        def _parse_response_413(data: object) -> ErrorMessage | str:
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                componentsschemas_error_type_1 = ErrorMessage.from_dict(data)
+
+                return componentsschemas_error_type_1
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(ErrorMessage | str, data)
+
+        response_413 = _parse_response_413(response.json())
+
+        return response_413
+
+    if response.status_code == 429:
+
+        def _parse_response_429(data: object) -> ErrorMessage | str:
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                componentsschemas_error_type_1 = ErrorMessage.from_dict(data)
+
+                return componentsschemas_error_type_1
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(ErrorMessage | str, data)
+
+        response_429 = _parse_response_429(response.json())
+
+        return response_429
+
+    if response.status_code == 500:
+
+        def _parse_response_500(data: object) -> ErrorMessage | str:
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                componentsschemas_error_type_1 = ErrorMessage.from_dict(data)
+
+                return componentsschemas_error_type_1
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(ErrorMessage | str, data)
+
+        response_500 = _parse_response_500(response.json())
+
+        return response_500
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[Any | ErrorMessage | str]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    dataset_id: int,
+    *,
+    client: AuthenticatedClient,
+    body: BulkUploadRequest,
+) -> Response[Any | ErrorMessage | str]:
+    """Advanced Image Upload
+
+     Efficiently upload a large volume of images (up to 5000) from a ZIP file to an advanced dataset.
+
+    **Upload without Schema:** You can initiate a bulk upload even if `visual_schema` is null. Images
+    will be uploaded but caption generation will be skipped. You must call **Regenerate All Captions**
+    after defining the schema.
+
+    **General:**
+    * Asynchronous operation; status can be retrieved via `/v1/tailored-
+    gen/datasets/{dataset_id}/images/bulk-upload/status`.
+    * Supported for 'advanced' upload type datasets only.
+    * If the dataset is not empty, if another bulk upload is in progress, or if any previous bulk upload
+    attempt took place, the request will fail.
+
+    **Image Requirements:**
+    * Supported formats: `jpg`, `jpeg`, `png`, `webp`.
+    * Minimum dimensions: 1024 x 1024 pixels.
+    * Total size limit: 5 GB zip file.
+
+    Args:
+        dataset_id (int):
+        body (BulkUploadRequest):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[Any | ErrorMessage | str]
+    """
+
+    kwargs = _get_kwargs(
+        dataset_id=dataset_id,
+        body=body,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    dataset_id: int,
+    *,
+    client: AuthenticatedClient,
+    body: BulkUploadRequest,
+) -> Any | ErrorMessage | str | None:
+    """Advanced Image Upload
+
+     Efficiently upload a large volume of images (up to 5000) from a ZIP file to an advanced dataset.
+
+    **Upload without Schema:** You can initiate a bulk upload even if `visual_schema` is null. Images
+    will be uploaded but caption generation will be skipped. You must call **Regenerate All Captions**
+    after defining the schema.
+
+    **General:**
+    * Asynchronous operation; status can be retrieved via `/v1/tailored-
+    gen/datasets/{dataset_id}/images/bulk-upload/status`.
+    * Supported for 'advanced' upload type datasets only.
+    * If the dataset is not empty, if another bulk upload is in progress, or if any previous bulk upload
+    attempt took place, the request will fail.
+
+    **Image Requirements:**
+    * Supported formats: `jpg`, `jpeg`, `png`, `webp`.
+    * Minimum dimensions: 1024 x 1024 pixels.
+    * Total size limit: 5 GB zip file.
+
+    Args:
+        dataset_id (int):
+        body (BulkUploadRequest):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Any | ErrorMessage | str
+    """
+
+    return sync_detailed(
+        dataset_id=dataset_id,
+        client=client,
+        body=body,
+    ).parsed
+
+
+async def asyncio_detailed(
+    dataset_id: int,
+    *,
+    client: AuthenticatedClient,
+    body: BulkUploadRequest,
+) -> Response[Any | ErrorMessage | str]:
+    """Advanced Image Upload
+
+     Efficiently upload a large volume of images (up to 5000) from a ZIP file to an advanced dataset.
+
+    **Upload without Schema:** You can initiate a bulk upload even if `visual_schema` is null. Images
+    will be uploaded but caption generation will be skipped. You must call **Regenerate All Captions**
+    after defining the schema.
+
+    **General:**
+    * Asynchronous operation; status can be retrieved via `/v1/tailored-
+    gen/datasets/{dataset_id}/images/bulk-upload/status`.
+    * Supported for 'advanced' upload type datasets only.
+    * If the dataset is not empty, if another bulk upload is in progress, or if any previous bulk upload
+    attempt took place, the request will fail.
+
+    **Image Requirements:**
+    * Supported formats: `jpg`, `jpeg`, `png`, `webp`.
+    * Minimum dimensions: 1024 x 1024 pixels.
+    * Total size limit: 5 GB zip file.
+
+    Args:
+        dataset_id (int):
+        body (BulkUploadRequest):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[Any | ErrorMessage | str]
+    """
+
+    kwargs = _get_kwargs(
+        dataset_id=dataset_id,
+        body=body,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    dataset_id: int,
+    *,
+    client: AuthenticatedClient,
+    body: BulkUploadRequest,
+) -> Any | ErrorMessage | str | None:
+    """Advanced Image Upload
+
+     Efficiently upload a large volume of images (up to 5000) from a ZIP file to an advanced dataset.
+
+    **Upload without Schema:** You can initiate a bulk upload even if `visual_schema` is null. Images
+    will be uploaded but caption generation will be skipped. You must call **Regenerate All Captions**
+    after defining the schema.
+
+    **General:**
+    * Asynchronous operation; status can be retrieved via `/v1/tailored-
+    gen/datasets/{dataset_id}/images/bulk-upload/status`.
+    * Supported for 'advanced' upload type datasets only.
+    * If the dataset is not empty, if another bulk upload is in progress, or if any previous bulk upload
+    attempt took place, the request will fail.
+
+    **Image Requirements:**
+    * Supported formats: `jpg`, `jpeg`, `png`, `webp`.
+    * Minimum dimensions: 1024 x 1024 pixels.
+    * Total size limit: 5 GB zip file.
+
+    Args:
+        dataset_id (int):
+        body (BulkUploadRequest):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Any | ErrorMessage | str
+    """
+
+    return (
+        await asyncio_detailed(
+            dataset_id=dataset_id,
+            client=client,
+            body=body,
+        )
+    ).parsed

@@ -1,0 +1,311 @@
+from http import HTTPStatus
+from typing import Any, cast
+
+import httpx
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
+from ...models.dataset import Dataset
+from ...models.dataset_create import DatasetCreate
+from ...models.error_message import ErrorMessage
+from ...types import Response
+
+
+def _get_kwargs(
+    *,
+    body: DatasetCreate,
+) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+
+    _kwargs: dict[str, Any] = {
+        "method": "post",
+        "url": "/v1/tailored-gen/datasets",
+    }
+
+    _kwargs["json"] = body.to_dict()
+
+    headers["Content-Type"] = "application/json"
+
+    _kwargs["headers"] = headers
+    return _kwargs
+
+
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Dataset | ErrorMessage | str | None:
+    if response.status_code == 201:
+        response_201 = Dataset.from_dict(response.json())
+
+        return response_201
+
+    if response.status_code == 400:
+
+        def _parse_response_400(data: object) -> ErrorMessage | str:
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                componentsschemas_error_type_1 = ErrorMessage.from_dict(data)
+
+                return componentsschemas_error_type_1
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(ErrorMessage | str, data)
+
+        response_400 = _parse_response_400(response.json())
+
+        return response_400
+
+    if response.status_code == 401:
+
+        def _parse_response_401(data: object) -> ErrorMessage | str:
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                componentsschemas_error_type_1 = ErrorMessage.from_dict(data)
+
+                return componentsschemas_error_type_1
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(ErrorMessage | str, data)
+
+        response_401 = _parse_response_401(response.json())
+
+        return response_401
+
+    if response.status_code == 403:
+
+        def _parse_response_403(data: object) -> ErrorMessage | str:
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                componentsschemas_error_type_1 = ErrorMessage.from_dict(data)
+
+                return componentsschemas_error_type_1
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(ErrorMessage | str, data)
+
+        response_403 = _parse_response_403(response.json())
+
+        return response_403
+
+    if response.status_code == 404:
+
+        def _parse_response_404(data: object) -> ErrorMessage | str:
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                componentsschemas_error_type_1 = ErrorMessage.from_dict(data)
+
+                return componentsschemas_error_type_1
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(ErrorMessage | str, data)
+
+        response_404 = _parse_response_404(response.json())
+
+        return response_404
+
+    if response.status_code == 429:
+
+        def _parse_response_429(data: object) -> ErrorMessage | str:
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                componentsschemas_error_type_1 = ErrorMessage.from_dict(data)
+
+                return componentsschemas_error_type_1
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(ErrorMessage | str, data)
+
+        response_429 = _parse_response_429(response.json())
+
+        return response_429
+
+    if response.status_code == 500:
+
+        def _parse_response_500(data: object) -> ErrorMessage | str:
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                componentsschemas_error_type_1 = ErrorMessage.from_dict(data)
+
+                return componentsschemas_error_type_1
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(ErrorMessage | str, data)
+
+        response_500 = _parse_response_500(response.json())
+
+        return response_500
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[Dataset | ErrorMessage | str]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    *,
+    client: AuthenticatedClient,
+    body: DatasetCreate,
+) -> Response[Dataset | ErrorMessage | str]:
+    """Create Dataset
+
+     Create a new dataset.
+
+    Datasets use JSON structured data (`visual_schema`) for training. You must generate a visual schema
+    via `/generate_visual_schema` before completing the dataset.
+
+    **Completion Requirements:**
+    Minimum 5 images required to mark as completed.
+
+    **Upload types**:
+    * **Basic upload type**: Supports up to 200 images, uploading image files
+    * **Advanced upload type**: Supports up to 5000 images, uploading a zip file
+
+    Args:
+        body (DatasetCreate):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[Dataset | ErrorMessage | str]
+    """
+
+    kwargs = _get_kwargs(
+        body=body,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    *,
+    client: AuthenticatedClient,
+    body: DatasetCreate,
+) -> Dataset | ErrorMessage | str | None:
+    """Create Dataset
+
+     Create a new dataset.
+
+    Datasets use JSON structured data (`visual_schema`) for training. You must generate a visual schema
+    via `/generate_visual_schema` before completing the dataset.
+
+    **Completion Requirements:**
+    Minimum 5 images required to mark as completed.
+
+    **Upload types**:
+    * **Basic upload type**: Supports up to 200 images, uploading image files
+    * **Advanced upload type**: Supports up to 5000 images, uploading a zip file
+
+    Args:
+        body (DatasetCreate):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Dataset | ErrorMessage | str
+    """
+
+    return sync_detailed(
+        client=client,
+        body=body,
+    ).parsed
+
+
+async def asyncio_detailed(
+    *,
+    client: AuthenticatedClient,
+    body: DatasetCreate,
+) -> Response[Dataset | ErrorMessage | str]:
+    """Create Dataset
+
+     Create a new dataset.
+
+    Datasets use JSON structured data (`visual_schema`) for training. You must generate a visual schema
+    via `/generate_visual_schema` before completing the dataset.
+
+    **Completion Requirements:**
+    Minimum 5 images required to mark as completed.
+
+    **Upload types**:
+    * **Basic upload type**: Supports up to 200 images, uploading image files
+    * **Advanced upload type**: Supports up to 5000 images, uploading a zip file
+
+    Args:
+        body (DatasetCreate):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[Dataset | ErrorMessage | str]
+    """
+
+    kwargs = _get_kwargs(
+        body=body,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    *,
+    client: AuthenticatedClient,
+    body: DatasetCreate,
+) -> Dataset | ErrorMessage | str | None:
+    """Create Dataset
+
+     Create a new dataset.
+
+    Datasets use JSON structured data (`visual_schema`) for training. You must generate a visual schema
+    via `/generate_visual_schema` before completing the dataset.
+
+    **Completion Requirements:**
+    Minimum 5 images required to mark as completed.
+
+    **Upload types**:
+    * **Basic upload type**: Supports up to 200 images, uploading image files
+    * **Advanced upload type**: Supports up to 5000 images, uploading a zip file
+
+    Args:
+        body (DatasetCreate):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Dataset | ErrorMessage | str
+    """
+
+    return (
+        await asyncio_detailed(
+            client=client,
+            body=body,
+        )
+    ).parsed

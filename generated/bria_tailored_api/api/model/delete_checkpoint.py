@@ -1,0 +1,214 @@
+from http import HTTPStatus
+from typing import Any, cast
+from urllib.parse import quote
+
+import httpx
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
+from ...models.error_message import ErrorMessage
+from ...types import Response
+
+
+def _get_kwargs(
+    model_id: int,
+    checkpoint_step: int,
+) -> dict[str, Any]:
+
+    _kwargs: dict[str, Any] = {
+        "method": "delete",
+        "url": "/v1/tailored-gen/models/{model_id}/checkpoints/{checkpoint_step}".format(
+            model_id=quote(str(model_id), safe=""),
+            checkpoint_step=quote(str(checkpoint_step), safe=""),
+        ),
+    }
+
+    return _kwargs
+
+
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Any | ErrorMessage | str | None:
+    if response.status_code == 204:
+        response_204 = cast(Any, None)
+        return response_204
+
+    if response.status_code == 400:
+
+        def _parse_response_400(data: object) -> ErrorMessage | str:
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                componentsschemas_error_type_1 = ErrorMessage.from_dict(data)
+
+                return componentsschemas_error_type_1
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(ErrorMessage | str, data)
+
+        response_400 = _parse_response_400(response.json())
+
+        return response_400
+
+    if response.status_code == 404:
+
+        def _parse_response_404(data: object) -> ErrorMessage | str:
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                componentsschemas_error_type_1 = ErrorMessage.from_dict(data)
+
+                return componentsschemas_error_type_1
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(ErrorMessage | str, data)
+
+        response_404 = _parse_response_404(response.json())
+
+        return response_404
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[Any | ErrorMessage | str]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    model_id: int,
+    checkpoint_step: int,
+    *,
+    client: AuthenticatedClient,
+) -> Response[Any | ErrorMessage | str]:
+    """Delete Checkpoint
+
+     Permanently delete a specific model checkpoint. Deletion is not allowed if the checkpoint is
+    currently selected for inference.
+
+    Args:
+        model_id (int):
+        checkpoint_step (int):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[Any | ErrorMessage | str]
+    """
+
+    kwargs = _get_kwargs(
+        model_id=model_id,
+        checkpoint_step=checkpoint_step,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    model_id: int,
+    checkpoint_step: int,
+    *,
+    client: AuthenticatedClient,
+) -> Any | ErrorMessage | str | None:
+    """Delete Checkpoint
+
+     Permanently delete a specific model checkpoint. Deletion is not allowed if the checkpoint is
+    currently selected for inference.
+
+    Args:
+        model_id (int):
+        checkpoint_step (int):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Any | ErrorMessage | str
+    """
+
+    return sync_detailed(
+        model_id=model_id,
+        checkpoint_step=checkpoint_step,
+        client=client,
+    ).parsed
+
+
+async def asyncio_detailed(
+    model_id: int,
+    checkpoint_step: int,
+    *,
+    client: AuthenticatedClient,
+) -> Response[Any | ErrorMessage | str]:
+    """Delete Checkpoint
+
+     Permanently delete a specific model checkpoint. Deletion is not allowed if the checkpoint is
+    currently selected for inference.
+
+    Args:
+        model_id (int):
+        checkpoint_step (int):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[Any | ErrorMessage | str]
+    """
+
+    kwargs = _get_kwargs(
+        model_id=model_id,
+        checkpoint_step=checkpoint_step,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    model_id: int,
+    checkpoint_step: int,
+    *,
+    client: AuthenticatedClient,
+) -> Any | ErrorMessage | str | None:
+    """Delete Checkpoint
+
+     Permanently delete a specific model checkpoint. Deletion is not allowed if the checkpoint is
+    currently selected for inference.
+
+    Args:
+        model_id (int):
+        checkpoint_step (int):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Any | ErrorMessage | str
+    """
+
+    return (
+        await asyncio_detailed(
+            model_id=model_id,
+            checkpoint_step=checkpoint_step,
+            client=client,
+        )
+    ).parsed

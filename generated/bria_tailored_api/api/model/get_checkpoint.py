@@ -1,0 +1,212 @@
+from http import HTTPStatus
+from typing import Any, cast
+from urllib.parse import quote
+
+import httpx
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
+from ...models.checkpoint import Checkpoint
+from ...models.error_message import ErrorMessage
+from ...types import Response
+
+
+def _get_kwargs(
+    model_id: int,
+    checkpoint_step: int,
+) -> dict[str, Any]:
+
+    _kwargs: dict[str, Any] = {
+        "method": "get",
+        "url": "/v1/tailored-gen/models/{model_id}/checkpoints/{checkpoint_step}".format(
+            model_id=quote(str(model_id), safe=""),
+            checkpoint_step=quote(str(checkpoint_step), safe=""),
+        ),
+    }
+
+    return _kwargs
+
+
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Checkpoint | ErrorMessage | str | None:
+    if response.status_code == 200:
+        response_200 = Checkpoint.from_dict(response.json())
+
+        return response_200
+
+    if response.status_code == 400:
+
+        def _parse_response_400(data: object) -> ErrorMessage | str:
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                componentsschemas_error_type_1 = ErrorMessage.from_dict(data)
+
+                return componentsschemas_error_type_1
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(ErrorMessage | str, data)
+
+        response_400 = _parse_response_400(response.json())
+
+        return response_400
+
+    if response.status_code == 404:
+
+        def _parse_response_404(data: object) -> ErrorMessage | str:
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                componentsschemas_error_type_1 = ErrorMessage.from_dict(data)
+
+                return componentsschemas_error_type_1
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(ErrorMessage | str, data)
+
+        response_404 = _parse_response_404(response.json())
+
+        return response_404
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[Checkpoint | ErrorMessage | str]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    model_id: int,
+    checkpoint_step: int,
+    *,
+    client: AuthenticatedClient,
+) -> Response[Checkpoint | ErrorMessage | str]:
+    """Get Specific Checkpoint
+
+     Retrieve details for a specific model checkpoint by its step number.
+
+    Args:
+        model_id (int):
+        checkpoint_step (int):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[Checkpoint | ErrorMessage | str]
+    """
+
+    kwargs = _get_kwargs(
+        model_id=model_id,
+        checkpoint_step=checkpoint_step,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    model_id: int,
+    checkpoint_step: int,
+    *,
+    client: AuthenticatedClient,
+) -> Checkpoint | ErrorMessage | str | None:
+    """Get Specific Checkpoint
+
+     Retrieve details for a specific model checkpoint by its step number.
+
+    Args:
+        model_id (int):
+        checkpoint_step (int):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Checkpoint | ErrorMessage | str
+    """
+
+    return sync_detailed(
+        model_id=model_id,
+        checkpoint_step=checkpoint_step,
+        client=client,
+    ).parsed
+
+
+async def asyncio_detailed(
+    model_id: int,
+    checkpoint_step: int,
+    *,
+    client: AuthenticatedClient,
+) -> Response[Checkpoint | ErrorMessage | str]:
+    """Get Specific Checkpoint
+
+     Retrieve details for a specific model checkpoint by its step number.
+
+    Args:
+        model_id (int):
+        checkpoint_step (int):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[Checkpoint | ErrorMessage | str]
+    """
+
+    kwargs = _get_kwargs(
+        model_id=model_id,
+        checkpoint_step=checkpoint_step,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    model_id: int,
+    checkpoint_step: int,
+    *,
+    client: AuthenticatedClient,
+) -> Checkpoint | ErrorMessage | str | None:
+    """Get Specific Checkpoint
+
+     Retrieve details for a specific model checkpoint by its step number.
+
+    Args:
+        model_id (int):
+        checkpoint_step (int):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Checkpoint | ErrorMessage | str
+    """
+
+    return (
+        await asyncio_detailed(
+            model_id=model_id,
+            checkpoint_step=checkpoint_step,
+            client=client,
+        )
+    ).parsed

@@ -1,0 +1,268 @@
+from http import HTTPStatus
+from typing import Any, cast
+from urllib.parse import quote
+
+import httpx
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
+from ...models.error_message import ErrorMessage
+from ...types import Response
+
+
+def _get_kwargs(
+    project_id: int,
+) -> dict[str, Any]:
+
+    _kwargs: dict[str, Any] = {
+        "method": "delete",
+        "url": "/v1/tailored-gen/projects/{project_id}".format(
+            project_id=quote(str(project_id), safe=""),
+        ),
+    }
+
+    return _kwargs
+
+
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Any | ErrorMessage | str | None:
+    if response.status_code == 204:
+        response_204 = cast(Any, None)
+        return response_204
+
+    if response.status_code == 401:
+
+        def _parse_response_401(data: object) -> ErrorMessage | str:
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                componentsschemas_error_type_1 = ErrorMessage.from_dict(data)
+
+                return componentsschemas_error_type_1
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(ErrorMessage | str, data)
+
+        response_401 = _parse_response_401(response.json())
+
+        return response_401
+
+    if response.status_code == 403:
+
+        def _parse_response_403(data: object) -> ErrorMessage | str:
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                componentsschemas_error_type_1 = ErrorMessage.from_dict(data)
+
+                return componentsschemas_error_type_1
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(ErrorMessage | str, data)
+
+        response_403 = _parse_response_403(response.json())
+
+        return response_403
+
+    if response.status_code == 404:
+
+        def _parse_response_404(data: object) -> ErrorMessage | str:
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                componentsschemas_error_type_1 = ErrorMessage.from_dict(data)
+
+                return componentsschemas_error_type_1
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(ErrorMessage | str, data)
+
+        response_404 = _parse_response_404(response.json())
+
+        return response_404
+
+    if response.status_code == 409:
+
+        def _parse_response_409(data: object) -> ErrorMessage | str:
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                componentsschemas_error_type_1 = ErrorMessage.from_dict(data)
+
+                return componentsschemas_error_type_1
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(ErrorMessage | str, data)
+
+        response_409 = _parse_response_409(response.json())
+
+        return response_409
+
+    if response.status_code == 429:
+
+        def _parse_response_429(data: object) -> ErrorMessage | str:
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                componentsschemas_error_type_1 = ErrorMessage.from_dict(data)
+
+                return componentsschemas_error_type_1
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(ErrorMessage | str, data)
+
+        response_429 = _parse_response_429(response.json())
+
+        return response_429
+
+    if response.status_code == 500:
+
+        def _parse_response_500(data: object) -> ErrorMessage | str:
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                componentsschemas_error_type_1 = ErrorMessage.from_dict(data)
+
+                return componentsschemas_error_type_1
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(ErrorMessage | str, data)
+
+        response_500 = _parse_response_500(response.json())
+
+        return response_500
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[Any | ErrorMessage | str]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    project_id: int,
+    *,
+    client: AuthenticatedClient,
+) -> Response[Any | ErrorMessage | str]:
+    """Delete Project
+
+     Permanently delete a project and all its associated resources, including all datasets, images, and
+    models. This action cannot be undone. Training models must be stopped before deletion.
+
+    Args:
+        project_id (int):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[Any | ErrorMessage | str]
+    """
+
+    kwargs = _get_kwargs(
+        project_id=project_id,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    project_id: int,
+    *,
+    client: AuthenticatedClient,
+) -> Any | ErrorMessage | str | None:
+    """Delete Project
+
+     Permanently delete a project and all its associated resources, including all datasets, images, and
+    models. This action cannot be undone. Training models must be stopped before deletion.
+
+    Args:
+        project_id (int):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Any | ErrorMessage | str
+    """
+
+    return sync_detailed(
+        project_id=project_id,
+        client=client,
+    ).parsed
+
+
+async def asyncio_detailed(
+    project_id: int,
+    *,
+    client: AuthenticatedClient,
+) -> Response[Any | ErrorMessage | str]:
+    """Delete Project
+
+     Permanently delete a project and all its associated resources, including all datasets, images, and
+    models. This action cannot be undone. Training models must be stopped before deletion.
+
+    Args:
+        project_id (int):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[Any | ErrorMessage | str]
+    """
+
+    kwargs = _get_kwargs(
+        project_id=project_id,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    project_id: int,
+    *,
+    client: AuthenticatedClient,
+) -> Any | ErrorMessage | str | None:
+    """Delete Project
+
+     Permanently delete a project and all its associated resources, including all datasets, images, and
+    models. This action cannot be undone. Training models must be stopped before deletion.
+
+    Args:
+        project_id (int):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Any | ErrorMessage | str
+    """
+
+    return (
+        await asyncio_detailed(
+            project_id=project_id,
+            client=client,
+        )
+    ).parsed

@@ -1,0 +1,109 @@
+"""Contains all the data models used in inputs/outputs"""
+
+from .accepted_job import AcceptedJob
+from .aspect_ratio import AspectRatio
+from .bulk_upload_request import BulkUploadRequest
+from .bulk_upload_state import BulkUploadState
+from .bulk_upload_status import BulkUploadStatus
+from .caption_source import CaptionSource
+from .captions_update_status import CaptionsUpdateStatus
+from .checkpoint import Checkpoint
+from .checkpoint_list import CheckpointList
+from .dataset import Dataset
+from .dataset_clone import DatasetClone
+from .dataset_create import DatasetCreate
+from .dataset_image import DatasetImage
+from .dataset_models_item import DatasetModelsItem
+from .dataset_status import DatasetStatus
+from .dataset_update import DatasetUpdate
+from .download_links import DownloadLinks
+from .error_message import ErrorMessage
+from .failed_image import FailedImage
+from .field_error import FieldError
+from .image_caption_update import ImageCaptionUpdate
+from .image_generation_request import ImageGenerationRequest
+from .image_generation_result import ImageGenerationResult
+from .image_upload import ImageUpload
+from .ip_medium import IpMedium
+from .ip_type import IpType
+from .job_status import JobStatus
+from .lr_scheduler import LrScheduler
+from .model import Model
+from .model_create import ModelCreate
+from .model_status import ModelStatus
+from .model_update import ModelUpdate
+from .model_upload import ModelUpload
+from .project import Project
+from .project_create import ProjectCreate
+from .project_parameters import ProjectParameters
+from .project_status import ProjectStatus
+from .project_update import ProjectUpdate
+from .refine_structured_prompt_request import RefineStructuredPromptRequest
+from .status_error import StatusError
+from .status_not_found import StatusNotFound
+from .status_response import StatusResponse
+from .status_result import StatusResult
+from .structured_prompt_request import StructuredPromptRequest
+from .structured_prompt_result import StructuredPromptResult
+from .training_mode import TrainingMode
+from .training_parameters import TrainingParameters
+from .training_request import TrainingRequest
+from .upload_type import UploadType
+from .video_generation_request import VideoGenerationRequest
+from .visual_schema_request import VisualSchemaRequest
+from .visual_schema_result import VisualSchemaResult
+
+__all__ = (
+    "AcceptedJob",
+    "AspectRatio",
+    "BulkUploadRequest",
+    "BulkUploadState",
+    "BulkUploadStatus",
+    "CaptionSource",
+    "CaptionsUpdateStatus",
+    "Checkpoint",
+    "CheckpointList",
+    "Dataset",
+    "DatasetClone",
+    "DatasetCreate",
+    "DatasetImage",
+    "DatasetModelsItem",
+    "DatasetStatus",
+    "DatasetUpdate",
+    "DownloadLinks",
+    "ErrorMessage",
+    "FailedImage",
+    "FieldError",
+    "ImageCaptionUpdate",
+    "ImageGenerationRequest",
+    "ImageGenerationResult",
+    "ImageUpload",
+    "IpMedium",
+    "IpType",
+    "JobStatus",
+    "LrScheduler",
+    "Model",
+    "ModelCreate",
+    "ModelStatus",
+    "ModelUpdate",
+    "ModelUpload",
+    "Project",
+    "ProjectCreate",
+    "ProjectParameters",
+    "ProjectStatus",
+    "ProjectUpdate",
+    "RefineStructuredPromptRequest",
+    "StatusError",
+    "StatusNotFound",
+    "StatusResponse",
+    "StatusResult",
+    "StructuredPromptRequest",
+    "StructuredPromptResult",
+    "TrainingMode",
+    "TrainingParameters",
+    "TrainingRequest",
+    "UploadType",
+    "VideoGenerationRequest",
+    "VisualSchemaRequest",
+    "VisualSchemaResult",
+)

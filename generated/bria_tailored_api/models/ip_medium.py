@@ -1,0 +1,9 @@
+from enum import StrEnum
+
+
+class IpMedium(StrEnum):
+    ILLUSTRATION = "illustration"
+    PHOTOGRAPHY = "photography"
+
+    def __str__(self) -> str:
+        return str(self.value)

@@ -1,0 +1,871 @@
+#!/usr/bin/env python3
+"""Repair Bria's published Tailored Generation OpenAPI document into a valid, generator-friendly one.
+
+Usage: ``python scripts/normalize_spec.py [INPUT] [-o OUTPUT]`` (defaults: ``openapi.json`` ->
+``generated/openapi.json``).
+
+Every defect listed in ``shared/design/SPEC_REPAIRS.md`` is one small named step in :data:`STEPS`. A step
+changes the document in place and returns the line it reports ("not needed" when upstream has fixed the
+defect). The output is deterministic (keys sorted, 2-space JSON, trailing newline), idempotent
+(normalizing the output changes nothing) and validated with openapi-spec-validator before it is written.
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import json
+import re
+import sys
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+HTTP_METHODS = ("get", "put", "post", "delete", "patch", "options", "head", "trace")
+HOST_ROOT = "https://engine.prod.bria-api.com"
+SECURITY_SCHEME = "api_token"
+
+# Row 13: the one dataset path without /tailored-gen. Kept as published (the only evidence); flip this
+# switch to move it under /tailored-gen should Bria confirm it is a spec error.
+MOVE_DATASET_DOWNLOAD_UNDER_TAILORED_GEN = False
+
+Spec = dict[str, Any]
+Schema = dict[str, Any]
+
+
+# --------------------------------------------------------------------------------------------- helpers
+def operations(spec: Spec) -> Iterator[tuple[str, str, dict[str, Any]]]:
+    """(path, method, operation) for every operation in ``paths``, in document order."""
+    for path, item in spec.get("paths", {}).items():
+        for method in HTTP_METHODS:
+            op = item.get(method)
+            if isinstance(op, dict):
+                yield path, method, op
+
+
+def op_by_id(spec: Spec, operation_id: str) -> dict[str, Any] | None:
+    for _, _, op in operations(spec):
+        if op.get("operationId") == operation_id:
+            return op
+    return None
+
+
+def json_body_schema(op: dict[str, Any]) -> Schema | None:
+    content = (op.get("requestBody") or {}).get("content") or {}
+    media = content.get("application/json")
+    return media.get("schema") if media else None
+
+
+def response_schema(op: dict[str, Any], code: str) -> Schema | None:
+    resp = (op.get("responses") or {}).get(code) or {}
+    media = (resp.get("content") or {}).get("application/json")
+    return media.get("schema") if media else None
+
+
+def set_response_schema(op: dict[str, Any], code: str, schema: Schema) -> None:
+    op["responses"][code]["content"]["application/json"]["schema"] = schema
+
+
+def walk_schemas(node: Any) -> Iterator[dict[str, Any]]:
+    """Every dict below ``node`` (schemas, operations, anything): used for whole-document rewrites."""
+    if isinstance(node, dict):
+        yield node
+        for value in node.values():
+            yield from walk_schemas(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from walk_schemas(value)
+
+
+def ref(name: str) -> Schema:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def ref_name(schema: Schema | None) -> str | None:
+    if isinstance(schema, dict) and isinstance(schema.get("$ref"), str):
+        return schema["$ref"].rsplit("/", 1)[-1]
+    return None
+
+
+def deep_fill(base: Any, other: Any) -> Any:
+    """``base`` with everything only ``other`` has added, recursively; ``base`` wins on conflicts."""
+    if isinstance(base, dict) and isinstance(other, dict):
+        merged = dict(base)
+        for key, value in other.items():
+            merged[key] = deep_fill(base[key], value) if key in base else copy.deepcopy(value)
+        return merged
+    return base
+
+
+def richness(node: Any) -> int:
+    return len(json.dumps(node, sort_keys=True))
+
+
+def merge_schemas(a: Schema, b: Schema) -> Schema:
+    """Union of two inline object schemas describing the same resource in different responses.
+
+    Properties are united; enums are united in first-seen order; the longer description wins; a field
+    nullable anywhere stays nullable.
+    """
+    if a.get("type") == "array" and b.get("type") == "array":
+        out = dict(a)
+        out["items"] = merge_schemas(a.get("items", {}), b.get("items", {}))
+        return out
+    out = deep_fill(a, {k: v for k, v in b.items() if k not in ("properties", "enum", "description")})
+    if "enum" in a or "enum" in b:
+        values = list(a.get("enum", []))
+        values += [v for v in b.get("enum", []) if v not in values]
+        out["enum"] = values
+    if len(b.get("description", "")) > len(a.get("description", "")):
+        out["description"] = b["description"]
+    if b.get("nullable"):
+        out["nullable"] = True
+    props_a, props_b = a.get("properties"), b.get("properties")
+    if props_a is not None or props_b is not None:
+        props = dict(props_a or {})
+        for name, prop in (props_b or {}).items():
+            props[name] = merge_schemas(props[name], prop) if name in props else copy.deepcopy(prop)
+        out["properties"] = props
+    if (a.get("type") == "object" and not a.get("properties")) and b.get("properties"):
+        out["properties"] = copy.deepcopy(b["properties"])
+    return out
+
+
+# ----------------------------------------------------------------------------------------------- steps
+@dataclass(frozen=True)
+class Step:
+    row: int
+    name: str
+    run: Callable[[Spec], str]
+
+
+def merge_root_path_items(spec: Spec) -> str:
+    """Row 1: path items that sit at the document root move into ``paths``."""
+    root_keys = sorted(k for k in spec if k.startswith("/"))
+    if not root_keys:
+        return "not needed: no path items at the document root"
+    paths = spec.setdefault("paths", {})
+    duplicates = 0
+    new: list[str] = []
+    for key in root_keys:
+        root_item = spec.pop(key)
+        if key in paths:
+            duplicates += 1
+        target = paths.setdefault(key, {})
+        for method, op in root_item.items():
+            if method not in HTTP_METHODS:
+                target.setdefault(method, op)
+                continue
+            if method in target:
+                existing = target[method]
+                rich, poor = (op, existing) if richness(op) >= richness(existing) else (existing, op)
+                target[method] = deep_fill(rich, poor)
+            else:
+                target[method] = op
+                new.append(f"{method.upper()} {key}")
+    return (
+        f"merged {len(root_keys)} root-level path items into paths "
+        f"({duplicates} duplicates, {len(new)} new: {', '.join(new) or '-'})"
+    )
+
+
+def _server_prefix(op: dict[str, Any], default: str) -> str:
+    for server in op.get("servers") or []:
+        url = server.get("url", "").rstrip("/")
+        match = re.search(r"(/v\d+)$", url)
+        if match:
+            return match.group(1)
+    return default
+
+
+def prefix_paths_with_versions(spec: Spec) -> str:
+    """Row 3: one root server (the host root); each path carries its own /v1 or /v2."""
+    root_default = "/v2"
+    for server in spec.get("servers") or []:
+        match = re.search(r"(/v\d+)/?$", server.get("url", ""))
+        if match:
+            root_default = match.group(1)
+    moved = 0
+    new_paths: dict[str, Any] = {}
+    for path, item in spec.get("paths", {}).items():
+        if re.match(r"^/v\d+/", path):
+            new_paths[path] = item
+            for method in HTTP_METHODS:
+                if isinstance(item.get(method), dict):
+                    item[method].pop("servers", None)
+            continue
+        prefixes = {
+            _server_prefix(item[m], _server_prefix(item, root_default))
+            for m in HTTP_METHODS
+            if isinstance(item.get(m), dict)
+        }
+        if len(prefixes) != 1:
+            raise SystemExit(f"normalize: operations of {path} declare different API versions: {prefixes}")
+        prefix = prefixes.pop()
+        for method in HTTP_METHODS:
+            if isinstance(item.get(method), dict):
+                item[method].pop("servers", None)
+        item.pop("servers", None)
+        new_paths[prefix + path] = item
+        moved += 1
+    spec["paths"] = new_paths
+    servers_before = spec.get("servers")
+    spec["servers"] = [{"url": HOST_ROOT, "description": "Bria API host root; every path carries /v1 or /v2"}]
+    if not moved and servers_before == spec["servers"]:
+        return "not needed: paths already carry their version"
+    return f"prefixed {moved} paths with their operation's /v1 or /v2; one root server {HOST_ROOT}"
+
+
+def fix_bulk_upload_prose(spec: Spec) -> str:
+    """Row 2: documentation mentions bulk-upload paths that do not exist; point it at the real ones."""
+    bulk = next((p for p in spec["paths"] if p.endswith("/images/bulk-upload")), None)
+    if bulk is None:
+        return "not needed: no bulk-upload path"
+    status = bulk + "/status"
+    replacements = [
+        (re.compile(r"`?/datasets/\{dataset_id\}/images/bulk`?(?!-)"), f"`{bulk}`"),
+        (re.compile(r"`\{dataset_id\}/bulk-upload/status`"), f"`{status}`"),
+        (re.compile(r"(?<![\w/-])images/bulk(?![\w-])"), f"`{bulk}`"),
+    ]
+    count = 0
+
+    def fix(text: str) -> str:
+        nonlocal count
+        for pattern, repl in replacements:
+            text, n = pattern.subn(repl, text)
+            count += n
+        return text
+
+    for node in walk_schemas(spec):
+        for key in ("description", "summary"):
+            if isinstance(node.get(key), str):
+                node[key] = fix(node[key])
+    return (
+        f"rewrote {count} prose references to {bulk}[/status]" if count else "not needed: prose already right"
+    )
+
+
+def add_security_scheme(spec: Spec) -> str:
+    """Row 4: an apiKey security scheme instead of an api_token header parameter on every operation."""
+    removed = 0
+    secured = 0
+    for _, _, op in operations(spec):
+        params = op.get("parameters") or []
+        kept = [p for p in params if not (p.get("in") == "header" and p.get("name") == SECURITY_SCHEME)]
+        removed += len(params) - len(kept)
+        if kept:
+            op["parameters"] = kept
+        else:
+            op.pop("parameters", None)
+        if op.get("security") != [{SECURITY_SCHEME: []}]:
+            op["security"] = [{SECURITY_SCHEME: []}]
+            secured += 1
+    schemes = spec.setdefault("components", {}).setdefault("securitySchemes", {})
+    had_scheme = SECURITY_SCHEME in schemes
+    schemes[SECURITY_SCHEME] = {
+        "type": "apiKey",
+        "in": "header",
+        "name": SECURITY_SCHEME,
+        "description": "Your Bria API token (Bria console -> API keys).",
+    }
+    if not removed and not secured and had_scheme:
+        return "not needed: security scheme already declared"
+    return f"declared securitySchemes.api_token; removed {removed} header parameters; secured {secured} operations"
+
+
+def image_upload_base64(spec: Spec) -> str:
+    """Row 5: image upload is JSON; ``file`` is base64 text (format: byte), exactly one of file/image_url."""
+    op = next((op for path, m, op in operations(spec) if m == "post" and path.endswith("/images")), None)
+    schema = json_body_schema(op) if op else None
+    file_prop = (schema or {}).get("properties", {}).get("file")
+    if not file_prop or file_prop.get("format") == "byte":
+        return "not needed: file is already base64 text"
+    file_prop["format"] = "byte"
+    file_prop["description"] = (
+        "The image as base64 text (jpg, jpeg, png or webp). Exactly one of `file` and `image_url`."
+    )
+    schema["properties"]["image_url"]["description"] = (
+        "A public URL of the image (jpg, jpeg, png or webp). Exactly one of `file` and `image_url`."
+    )
+    return "made upload-image `file` a base64 string (format: byte); exactly one of file / image_url"
+
+
+PATH_ID_FIELDS = ("project_id", "dataset_id", "image_id", "model_id", "checkpoint_step")
+
+
+def integer_ids(spec: Spec) -> str:
+    """Row 9: ids are integers everywhere (path parameters disagree in upstream)."""
+    changed = []
+    for path, method, op in operations(spec):
+        for param in op.get("parameters") or []:
+            if param.get("in") == "path" and param.get("name") in PATH_ID_FIELDS:
+                if param.get("schema", {}).get("type") != "integer":
+                    param["schema"] = {"type": "integer"}
+                    changed.append(f"{method.upper()} {path} {param['name']}")
+    if not changed:
+        return "not needed: ids are integers"
+    return f"made {len(changed)} path ids integers ({', '.join(sorted(set(c.rsplit(' ', 1)[1] for c in changed)))})"
+
+
+REQUIRED_IN_PROSE = re.compile(r"\(required\)|\brequired\):", re.IGNORECASE)
+
+
+def required_from_prose(spec: Spec) -> str:
+    """Row 10: request fields documented '(required)' in prose become ``required``."""
+    added = []
+    for _, _, op in operations(spec):
+        schema = json_body_schema(op)
+        if not schema or "properties" not in schema:
+            continue
+        for name, prop in schema["properties"].items():
+            if REQUIRED_IN_PROSE.search(prop.get("description", "")):
+                required = schema.setdefault("required", [])
+                if name not in required:
+                    required.append(name)
+                    added.append(f"{op.get('operationId')}.{name}")
+                prop["description"] = re.sub(r"\s*\(required\)", "", prop["description"]).strip()
+    if not added:
+        return "not needed: required fields already declared"
+    return f"declared {len(added)} required fields stated in prose ({', '.join(sorted(added))})"
+
+
+# Row 14: operationIds that read badly as Python names, renamed to what their summary says.
+OPERATION_RENAMES = {
+    "refine-json": "refine-structured-prompt",
+    "image-generate-tailored": "generate-image",
+    "structured-prompt-generate-tailored": "generate-structured-prompt",
+    "generate-video-from-tailored-image": "generate-video",
+    "download-tailored-model": "download-model",
+    "get-project-by-id": "get-project",
+    "get-dataset-by-id": "get-dataset",
+}
+
+
+def rename_operation_ids(spec: Spec) -> str:
+    """Row 14: readable, unique operationIds."""
+    renamed = []
+    for _, _, op in operations(spec):
+        new = OPERATION_RENAMES.get(op.get("operationId", ""))
+        if new:
+            renamed.append(f"{op['operationId']} -> {new}")
+            op["operationId"] = new
+    ids = [op.get("operationId") for _, _, op in operations(spec)]
+    dupes = sorted({i for i in ids if ids.count(i) > 1})
+    if dupes:
+        raise SystemExit(f"normalize: duplicate operationIds would overwrite each other: {dupes}")
+    missing = [f"{m.upper()} {p}" for p, m, op in operations(spec) if not op.get("operationId")]
+    if missing:
+        raise SystemExit(f"normalize: operations without operationId: {missing}")
+    return (
+        f"renamed {len(renamed)} operationIds ({'; '.join(renamed)})"
+        if renamed
+        else "not needed: ids read well"
+    )
+
+
+STATUS_PATH = "/v2/status/{request_id}"
+
+
+def add_status_service(spec: Spec) -> str:
+    """Row 12: the Status Service every 202 points to (``GET /v2/status/{request_id}``)."""
+    if any(p.rstrip("/") == STATUS_PATH for p in spec["paths"]):
+        return "not needed: the Status Service is in the spec"
+    schemas = spec.setdefault("components", {}).setdefault("schemas", {})
+    schemas.setdefault(
+        "StatusResult",
+        {
+            "type": "object",
+            "description": "What a finished job produced (fields depend on the job's kind).",
+            "properties": {
+                "image_url": {"type": "string", "description": "URL of the generated image."},
+                "video_url": {"type": "string", "description": "URL of the generated video."},
+                "structured_prompt": {
+                    "type": "string",
+                    "description": "The structured prompt, a JSON object serialized as a string.",
+                },
+                "seed": {
+                    "anyOf": [{"type": "integer"}, {"type": "string"}],
+                    "description": "The seed used (sometimes sent as a string).",
+                },
+                "prompt": {"type": "string"},
+                "refined_prompt": {"type": "string"},
+            },
+        },
+    )
+    schemas.setdefault(
+        "StatusError",
+        {
+            "type": "object",
+            "properties": {
+                "code": {"anyOf": [{"type": "integer"}, {"type": "string"}]},
+                "message": {"type": "string"},
+                "details": {"type": "string"},
+            },
+        },
+    )
+    schemas.setdefault(
+        "JobStatus", {"type": "string", "enum": ["IN_PROGRESS", "COMPLETED", "ERROR", "UNKNOWN"]}
+    )
+    schemas.setdefault(
+        "StatusResponse",
+        {
+            "type": "object",
+            "required": ["request_id", "status"],
+            "properties": {
+                "request_id": {"type": "string"},
+                "status": {
+                    "anyOf": [ref("JobStatus"), {"type": "string"}],
+                    "description": "IN_PROGRESS until the job ends as COMPLETED, ERROR or UNKNOWN.",
+                },
+                "result": ref("StatusResult"),
+                "error": ref("StatusError"),
+            },
+        },
+    )
+    schemas.setdefault(
+        "StatusNotFound",
+        {
+            "type": "object",
+            "properties": {"status": {"type": "string", "enum": ["NOT_FOUND"]}},
+        },
+    )
+    spec["paths"][STATUS_PATH] = {
+        "get": {
+            "operationId": "get-status",
+            "summary": "Get Status",
+            "tags": ["Status"],
+            "description": (
+                "Status Service: poll the job a 202 response pointed to (`status_url`). Answers 200 even for "
+                "failed jobs: `status` is `IN_PROGRESS`, then `COMPLETED` (with `result`), `ERROR` (with "
+                '`error`) or `UNKNOWN`. Unknown or expired ids answer 404 `{"status": "NOT_FOUND"}`. '
+                "Polls count against the rate limit."
+            ),
+            "parameters": [
+                {"in": "path", "name": "request_id", "required": True, "schema": {"type": "string"}}
+            ],
+            "security": [{SECURITY_SCHEME: []}],
+            "responses": {
+                "200": {
+                    "description": "The job's status (also for failed jobs).",
+                    "content": {"application/json": {"schema": ref("StatusResponse")}},
+                },
+                "404": {
+                    "description": "Unknown or expired request id.",
+                    "content": {"application/json": {"schema": ref("StatusNotFound")}},
+                },
+                "429": {"description": "Request limit exceeded."},
+            },
+        }
+    }
+    tags = spec.setdefault("tags", [])
+    if not any(t.get("name") == "Status" for t in tags):
+        tags.append({"name": "Status", "description": "Status Service for asynchronous jobs"})
+    for group in spec.get("x-tagGroups", []):
+        if group.get("name") == "Generation Endpoints" and "Status" not in group.get("tags", []):
+            group["tags"].append("Status")
+    return f"added the Status Service: GET {STATUS_PATH} with StatusResponse"
+
+
+def dataset_download_path(spec: Spec) -> str:
+    """Row 13: ``/datasets/{dataset_id}/download`` lacks ``/tailored-gen``; kept, and flagged."""
+    odd = [p for p in spec["paths"] if re.match(r"^/v\d+/datasets/", p)]
+    if not odd:
+        return "not needed: every dataset path is under /tailored-gen"
+    if MOVE_DATASET_DOWNLOAD_UNDER_TAILORED_GEN:
+        for path in odd:
+            spec["paths"][path.replace("/datasets/", "/tailored-gen/datasets/", 1)] = spec["paths"].pop(path)
+        return f"moved {', '.join(odd)} under /tailored-gen (switch MOVE_DATASET_DOWNLOAD_UNDER_TAILORED_GEN)"
+    return f"FLAG: kept {', '.join(odd)} as published (no /tailored-gen); switch: MOVE_DATASET_DOWNLOAD_UNDER_TAILORED_GEN"
+
+
+# Row 6: which inline schemas are the same resource, by operationId and response code ("" = request
+# body; a trailing "[]" = the array's items). The content comes from the spec; only the names are ours.
+HOISTS: dict[str, list[tuple[str, str]]] = {
+    "Project": [
+        ("create-project", "201"),
+        ("get-projects", "200[]"),
+        ("get-project", "200"),
+        ("update-project", "200"),
+    ],
+    "Dataset": [
+        ("create-dataset", "201"),
+        ("get-datasets", "200[]"),
+        ("get-datasets-by-project", "200[]"),
+        ("get-dataset", "200"),
+        ("update-dataset", "200"),
+        ("clone-dataset", "201"),
+        ("regenerate-all-captions", "202"),
+    ],
+    "DatasetImage": [
+        ("upload-image", "201"),
+        ("get-images", "200[]"),
+        ("get-image", "200"),
+        ("update-image-caption", "200"),
+    ],
+    "Model": [
+        ("create-model", "201"),
+        ("get-models", "200[]"),
+        ("get-models-by-project", "200[]"),
+        ("get-model", "200"),
+        ("update-model", "200"),
+        ("start-training", "200"),
+        ("upload-model", "200"),
+    ],
+    "CheckpointList": [("list-checkpoints", "200")],
+    "Checkpoint": [("get-checkpoint", "200")],
+    "AcceptedJob": [
+        ("generate-image", "202"),
+        ("generate-structured-prompt", "202"),
+        ("generate-video", "202"),
+    ],
+    "BulkUploadStatus": [("get-bulk-upload-status", "200")],
+    "DownloadLinks": [("download-dataset", "200"), ("download-model", "200")],
+    "VisualSchemaResult": [("generate-visual-schema", "200")],
+    "StructuredPromptResult": [("refine-structured-prompt", "200"), ("generate-structured-prompt", "200")],
+    "ImageGenerationResult": [("generate-image", "200")],
+    # request bodies
+    "ProjectCreate": [("create-project", "")],
+    "ProjectUpdate": [("update-project", "")],
+    "DatasetCreate": [("create-dataset", "")],
+    "DatasetUpdate": [("update-dataset", "")],
+    "DatasetClone": [("clone-dataset", "")],
+    "ImageUpload": [("upload-image", "")],
+    "ImageCaptionUpdate": [("update-image-caption", "")],
+    "BulkUploadRequest": [("bulk-upload-images", "")],
+    "VisualSchemaRequest": [("generate-visual-schema", "")],
+    "RefineStructuredPromptRequest": [("refine-structured-prompt", "")],
+    "ModelCreate": [("create-model", "")],
+    "ModelUpdate": [("update-model", "")],
+    "ModelUpload": [("upload-model", "")],
+    "TrainingRequest": [("start-training", "")],
+    "ImageGenerationRequest": [("generate-image", "")],
+    "StructuredPromptRequest": [("generate-structured-prompt", "")],
+    "VideoGenerationRequest": [("generate-video", "")],
+}
+# Objects nested in a hoisted schema: (parent, property, is_array_items) -> name.
+NESTED_HOISTS: list[tuple[str, str, bool, str]] = [
+    ("Dataset", "images", True, "DatasetImage"),
+    ("Model", "training_parameters", False, "TrainingParameters"),
+    ("CheckpointList", "checkpoints", True, "Checkpoint"),
+    ("BulkUploadStatus", "failed_images", True, "FailedImage"),
+    ("ModelUpload", "project_parameters", False, "ProjectParameters"),
+]
+
+
+def _take(spec: Spec, operation_id: str, where: str) -> tuple[Schema | None, Callable[[Schema], None]]:
+    op = op_by_id(spec, operation_id)
+    if op is None:
+        return None, lambda s: None
+    is_items = where.endswith("[]")
+    code = where.rstrip("[]")
+    if code == "":
+        media = ((op.get("requestBody") or {}).get("content") or {}).get("application/json")
+        if not media:
+            return None, lambda s: None
+
+        def put_body(s: Schema) -> None:
+            media["schema"] = s
+
+        return media.get("schema"), put_body
+    schema = response_schema(op, code)
+    if schema is None:
+        return None, lambda s: None
+    if is_items:
+        if schema.get("type") != "array":
+            return None, lambda s: None
+
+        def put_items(s: Schema) -> None:
+            schema["items"] = s
+
+        return schema.get("items"), put_items
+    return schema, lambda s: set_response_schema(op, code, s)
+
+
+def hoist_schemas(spec: Spec) -> str:
+    """Row 6: shared inline shapes become named components (Project, Dataset, Model, ...)."""
+    schemas = spec.setdefault("components", {}).setdefault("schemas", {})
+    hoisted = []
+    for name, places in HOISTS.items():
+        found: list[tuple[Schema, Callable[[Schema], None]]] = []
+        for operation_id, where in places:
+            schema, put = _take(spec, operation_id, where)
+            if schema is not None and ref_name(schema) is None:
+                found.append((schema, put))
+        if not found:
+            continue
+        merged = copy.deepcopy(schemas.get(name)) if name in schemas else None
+        for schema, _ in found:
+            merged = merge_schemas(merged, schema) if merged is not None else copy.deepcopy(schema)
+        assert merged is not None
+        merged.pop("example", None)
+        merged.setdefault("type", "object")
+        schemas[name] = merged
+        for _, put in found:
+            put(ref(name))
+        hoisted.append(name)
+    for parent, prop, is_items, name in NESTED_HOISTS:
+        parent_schema = schemas.get(parent)
+        holder = (parent_schema or {}).get("properties", {}).get(prop)
+        if holder is None:
+            continue
+        target = holder.get("items") if is_items else holder
+        if not isinstance(target, dict) or ref_name(target) or not target.get("properties"):
+            if is_items and isinstance(target, dict) and not target.get("properties") and name in schemas:
+                holder["items"] = ref(name)
+            elif not is_items and not ref_name(target) and name in schemas:
+                parent_schema["properties"][prop] = _nullable_ref(name, target)
+            continue
+        merged = merge_schemas(schemas[name], target) if name in schemas else copy.deepcopy(target)
+        merged.setdefault("type", "object")
+        schemas[name] = merged
+        if is_items:
+            holder["items"] = ref(name)
+        else:
+            parent_schema["properties"][prop] = _nullable_ref(name, target)
+        hoisted.append(name)
+    if not hoisted:
+        return "not needed: shared shapes are already components"
+    return f"hoisted {len(hoisted)} shared shapes into components ({', '.join(sorted(set(hoisted)))})"
+
+
+def _nullable_ref(name: str, original: Schema) -> Schema:
+    out: Schema = {"allOf": [ref(name)], "nullable": True}
+    if original.get("description"):
+        out["description"] = original["description"]
+    return out
+
+
+# Row 7/8: enum components. (schema, property) -> enum name; the value set is every documented value.
+ENUMS: dict[str, list[tuple[str, str]]] = {
+    "IpType": [("ProjectCreate", "ip_type"), ("Project", "ip_type"), ("ProjectParameters", "ip_type")],
+    "IpMedium": [
+        ("ProjectCreate", "ip_medium"),
+        ("Project", "ip_medium"),
+        ("ProjectParameters", "ip_medium"),
+    ],
+    "ProjectStatus": [("Project", "status")],
+    "DatasetStatus": [("DatasetUpdate", "status"), ("Dataset", "status")],
+    "CaptionsUpdateStatus": [("Dataset", "captions_update_status")],
+    "UploadType": [("DatasetCreate", "upload_type"), ("Dataset", "upload_type")],
+    "CaptionSource": [("DatasetImage", "caption_source")],
+    "ModelStatus": [("Model", "status")],
+    "TrainingMode": [("ModelCreate", "training_mode"), ("Model", "training_mode")],
+    "LrScheduler": [("TrainingRequest", "lr_scheduler"), ("TrainingParameters", "lr_scheduler")],
+    "AspectRatio": [("ImageGenerationRequest", "aspect_ratio")],
+    "BulkUploadState": [("BulkUploadStatus", "status")],
+}
+# Values the documentation states for a field whose schema enum omits them (row 7).
+ENUM_EXTRA_VALUES: dict[str, list[str]] = {
+    "ModelStatus": ["Created", "InProgress", "Completed", "Failed", "Stopping", "Stopped"],
+}
+REQUEST_SCHEMAS = {name for name, places in HOISTS.items() if places and places[0][1] == ""} | {
+    "ProjectParameters"
+}
+
+
+def _enum_values_of(prop: Schema, enum_name: str, schemas: dict[str, Schema]) -> list[Any]:
+    values = [v for v in prop.get("enum", []) if v is not None]
+    for sub in prop.get("anyOf", []) + prop.get("allOf", []) + [prop]:
+        if ref_name(sub) == enum_name:
+            values += schemas.get(enum_name, {}).get("enum", [])
+    return values
+
+
+def enum_components(spec: Spec) -> str:
+    """Rows 7 and 8: enums become components; strict in requests, lenient (enum or any string) in responses.
+
+    Response fields become ``anyOf: [Enum, string]`` so that a value the spec does not list parses as a
+    plain string instead of raising; a nullable field accepts null.
+    """
+    schemas = spec["components"]["schemas"]
+    before = dumps(schemas)
+    made = []
+    for enum_name, places in ENUMS.items():
+        present = [
+            (schema_name, prop, schemas[schema_name]["properties"][prop])
+            for schema_name, prop in places
+            if prop in schemas.get(schema_name, {}).get("properties", {})
+        ]
+        if not present:
+            continue
+        values: list[Any] = list(schemas.get(enum_name, {}).get("enum", []))
+        for _, _, prop_schema in present:
+            values += [v for v in _enum_values_of(prop_schema, enum_name, schemas) if v not in values]
+        values += [v for v in ENUM_EXTRA_VALUES.get(enum_name, []) if v not in values]
+        schemas[enum_name] = {"type": "string", "enum": values}
+        for schema_name, prop, prop_schema in present:
+            doc = {k: prop_schema[k] for k in ("description", "default") if k in prop_schema}
+            new: Schema
+            if schema_name in REQUEST_SCHEMAS and not prop_schema.get("nullable"):
+                new = {"allOf": [ref(enum_name)], **doc} if doc else ref(enum_name)
+            else:
+                doc.pop("default", None)
+                new = {"anyOf": [ref(enum_name), {"type": "string"}], **doc}
+                if prop_schema.get("nullable"):
+                    new["nullable"] = True
+            schemas[schema_name]["properties"][prop] = new
+        made.append(enum_name)
+    # Row 8: any other inline enum of a response schema accepts unknown values (and null when nullable).
+    loosened = 0
+    for name, schema in schemas.items():
+        if name in REQUEST_SCHEMAS:
+            continue
+        for prop_name, prop in (schema.get("properties") or {}).items():
+            if "enum" in prop:
+                listed = ", ".join(f"`{v}`" for v in prop["enum"] if v is not None)
+                new_prop: Schema = {
+                    "type": "string",
+                    "description": (prop.get("description", "") + f"\n\nKnown values: {listed}.").strip(),
+                }
+                if prop.get("nullable"):
+                    new_prop["nullable"] = True
+                schema["properties"][prop_name] = new_prop
+                loosened += 1
+    if dumps(schemas) == before:
+        return "not needed: enums are already components"
+    return (
+        f"made {len(made)} enum components ({', '.join(made)}): strict in requests, lenient in responses"
+        + (f"; loosened {loosened} other response enums" if loosened else "")
+    )
+
+
+ERROR_SCHEMAS: dict[str, Schema] = {
+    "FieldError": {
+        "type": "object",
+        "required": ["msg"],
+        "properties": {
+            "msg": {"type": "string"},
+            "field_name": {"type": "string"},
+            "field_input": {"type": "string"},
+        },
+    },
+    "ErrorMessage": {
+        "type": "object",
+        "description": 'An error as an object: `{"message": ...}` or `{"errors": [...]}`.',
+        "properties": {
+            "message": {"type": "string"},
+            "errors": {"type": "array", "items": ref("FieldError")},
+        },
+    },
+    "Error": {
+        "description": (
+            "Bria's error bodies come in three shapes: a JSON string (quota and access texts, checkpoint "
+            'errors), `{"message": ...}`, or `{"errors": [{msg, field_name, field_input}]}`.'
+        ),
+        "oneOf": [{"type": "string"}, ref("ErrorMessage")],
+    },
+}
+
+
+def error_model(spec: Spec) -> str:
+    """Row 11: one documented error model, used by every 4xx/5xx response."""
+    schemas = spec["components"]["schemas"]
+    added = [n for n in ERROR_SCHEMAS if n not in schemas]
+    for name in added:
+        schemas[name] = copy.deepcopy(ERROR_SCHEMAS[name])
+    documented = 0
+    for _, _, op in operations(spec):
+        for code, resp in (op.get("responses") or {}).items():
+            if code[:1] not in ("4", "5"):
+                continue
+            content = resp.get("content") or {}
+            media = content.get("application/json")
+            if media and ref_name(media.get("schema")) in ("Error", "StatusNotFound"):
+                continue
+            examples = {}
+            if media:
+                for key in ("example", "examples"):
+                    if key in media:
+                        examples[key] = media[key]
+                if "example" in media.get("schema", {}):
+                    examples.setdefault("example", media["schema"]["example"])
+            resp["content"] = {"application/json": {"schema": ref("Error"), **examples}}
+            documented += 1
+    if not added and not documented:
+        return "not needed: errors already documented"
+    return f"documented the Error model (string | message | errors) on {documented} error responses"
+
+
+def tidy_info(spec: Spec) -> str:
+    """Extra: upstream's ``info.version`` is empty; name what this document is derived from."""
+    info = spec.setdefault("info", {})
+    if info.get("version"):
+        return "not needed: info.version is set"
+    info["version"] = "upstream-unversioned"
+    return "set empty info.version to 'upstream-unversioned'"
+
+
+STEPS: list[Step] = [
+    Step(1, "merge_root_path_items", merge_root_path_items),
+    Step(3, "prefix_paths_with_versions", prefix_paths_with_versions),
+    Step(2, "fix_bulk_upload_prose", fix_bulk_upload_prose),
+    Step(4, "add_security_scheme", add_security_scheme),
+    Step(5, "image_upload_base64", image_upload_base64),
+    Step(9, "integer_ids", integer_ids),
+    Step(10, "required_from_prose", required_from_prose),
+    Step(14, "rename_operation_ids", rename_operation_ids),
+    Step(12, "add_status_service", add_status_service),
+    Step(13, "dataset_download_path", dataset_download_path),
+    Step(6, "hoist_schemas", hoist_schemas),
+    Step(7, "enum_components", enum_components),
+    Step(11, "error_model", error_model),
+    Step(15, "tidy_info", tidy_info),
+]
+
+
+# ------------------------------------------------------------------------------------------------ main
+def normalize(spec: Spec, *, skip: set[str] | frozenset[str] = frozenset()) -> tuple[Spec, list[str]]:
+    """Apply every step (except those named in ``skip``) to a copy of ``spec``; return it and the report."""
+    spec = copy.deepcopy(spec)
+    report = []
+    for step in STEPS:
+        if step.name in skip:
+            report.append(f"[{step.row:>2}] {step.name}: skipped")
+            continue
+        report.append(f"[{step.row:>2}] {step.name}: {step.run(spec)}")
+    return spec, report
+
+
+def dumps(spec: Spec) -> str:
+    """The canonical text: sorted keys, 2-space indent, trailing newline."""
+    return json.dumps(spec, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def validate(spec: Spec) -> None:
+    from openapi_spec_validator import validate as validate_spec
+
+    validate_spec(spec)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("input", nargs="?", default=str(ROOT / "openapi.json"), help="upstream spec")
+    parser.add_argument("-o", "--output", default=str(ROOT / "generated" / "openapi.json"))
+    parser.add_argument("-q", "--quiet", action="store_true", help="print nothing but errors")
+    args = parser.parse_args(argv)
+    try:
+        upstream = json.loads(Path(args.input).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        print(f"normalize: cannot read {args.input}: {exc}", file=sys.stderr)
+        return 2
+    spec, report = normalize(upstream)
+    try:
+        validate(spec)
+    except Exception as exc:  # openapi-spec-validator raises several types
+        print(f"normalize: the repaired spec is still invalid, nothing written:\n{exc}", file=sys.stderr)
+        return 1
+    out = Path(args.output)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(dumps(spec), encoding="utf-8")
+    if not args.quiet:
+        for line in report:
+            print(line)
+        n_ops = sum(1 for _ in operations(spec))
+        print(f"wrote {out} ({n_ops} operations, {len(spec['components']['schemas'])} schemas)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

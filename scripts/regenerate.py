@@ -1,0 +1,132 @@
+#!/usr/bin/env python3
+"""Regenerate the low-level client from ``openapi.json``: normalize, generate, format.
+
+``python scripts/regenerate.py``          writes generated/openapi.json and generated/bria_tailored_api/
+``python scripts/regenerate.py --check``  regenerates into a temporary folder and exits 1 listing every
+                                          file that differs from what is in generated/ (CI runs this).
+
+The generator (openapi-python-client) and ruff are pinned in the ``dev`` extra; both are run from this
+interpreter's environment, so the output depends only on openapi.json and the pinned tools.
+"""
+
+from __future__ import annotations
+
+import argparse
+import filecmp
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SCRIPTS = ROOT / "scripts"
+CONFIG = SCRIPTS / "openapi-python-client.yaml"
+PACKAGE = "bria_tailored_api"
+RUFF_ARGS = ["--config", "line-length=110", "--config", "target-version='py311'"]
+
+
+def _run(cmd: list[str], **kwargs) -> subprocess.CompletedProcess:
+    proc = subprocess.run(cmd, capture_output=True, text=True, **kwargs)
+    if proc.returncode != 0:
+        sys.stderr.write(proc.stdout + proc.stderr)
+        raise SystemExit(f"regenerate: command failed ({proc.returncode}): {' '.join(cmd[:4])} ...")
+    return proc
+
+
+def _tool(module: str) -> list[str]:
+    return [sys.executable, "-m", module]
+
+
+def generate(spec_in: Path, out_dir: Path, *, quiet: bool) -> None:
+    """Write ``out_dir/openapi.json`` and ``out_dir/bria_tailored_api`` from the upstream ``spec_in``."""
+    sys.path.insert(0, str(SCRIPTS))
+    import normalize_spec
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    args = [str(spec_in), "-o", str(out_dir / "openapi.json")] + (["--quiet"] if quiet else [])
+    if normalize_spec.main(args) != 0:
+        raise SystemExit("regenerate: normalizing the spec failed")
+    package = out_dir / PACKAGE
+    if package.exists():
+        shutil.rmtree(package)
+    env = dict(os.environ, PYTHONHASHSEED="0")
+    _run(
+        _tool("openapi_python_client")
+        + [
+            "generate",
+            "--path",
+            str(out_dir / "openapi.json"),
+            "--config",
+            str(CONFIG),
+            "--meta",
+            "none",
+            "--output-path",
+            str(package),
+            "--overwrite",
+        ],
+        env=env,
+    )
+    _run(_tool("ruff") + ["check", "--fix", "--quiet", "--select", "I,F401,UP", *RUFF_ARGS, str(package)])
+    _run(_tool("ruff") + ["format", "--quiet", *RUFF_ARGS, str(package)])
+    for cache in package.rglob("__pycache__"):
+        shutil.rmtree(cache)
+
+
+def _files(base: Path) -> set[str]:
+    return {
+        str(p.relative_to(base))
+        for p in base.rglob("*")
+        if p.is_file() and "__pycache__" not in p.parts and ".ruff_cache" not in p.parts
+    }
+
+
+def diff_trees(expected: Path, actual: Path) -> list[str]:
+    """Relative paths that differ between two generated/ trees (missing, extra or changed)."""
+    exp, act = _files(expected), _files(actual)
+    out = [f"only in the fresh generation: {p}" for p in sorted(exp - act)]
+    out += [f"only in generated/ (not generated): {p}" for p in sorted(act - exp)]
+    out += [
+        f"differs: {p}" for p in sorted(exp & act) if not filecmp.cmp(expected / p, actual / p, shallow=False)
+    ]
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Regenerate generated/ from openapi.json.")
+    parser.add_argument("--check", action="store_true", help="fail if generated/ is not up to date")
+    parser.add_argument(
+        "--spec", default=str(ROOT / "openapi.json"), help="upstream spec (default openapi.json)"
+    )
+    parser.add_argument("--generated", default=str(ROOT / "generated"), help="the generated/ folder")
+    args = parser.parse_args(argv)
+    generated = Path(args.generated)
+    if args.check:
+        with tempfile.TemporaryDirectory(prefix="bria-regen-") as tmp:
+            fresh = Path(tmp) / "generated"
+            generate(Path(args.spec), fresh, quiet=True)
+            problems = diff_trees(fresh, generated)
+        if problems:
+            print("generated/ is not what scripts/regenerate.py makes from openapi.json:", file=sys.stderr)
+            for line in problems:
+                print(f"  {line}", file=sys.stderr)
+            print("run: python scripts/regenerate.py  (never edit generated/ by hand)", file=sys.stderr)
+            return 1
+        print("generated/ is up to date")
+        return 0
+    with tempfile.TemporaryDirectory(prefix="bria-regen-") as tmp:
+        fresh = Path(tmp) / "generated"
+        generate(Path(args.spec), fresh, quiet=False)
+        changes = diff_trees(fresh, generated) if generated.exists() else []
+        if generated.exists():
+            shutil.rmtree(generated)
+        shutil.copytree(fresh, generated)
+    print(f"regenerated {generated} ({len(changes)} files changed)")
+    for line in changes:
+        print(f"  {line}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,314 @@
+"""The spec repair (scripts/normalize_spec.py) and the regeneration pipeline (scripts/regenerate.py)."""
+
+from __future__ import annotations
+
+import copy
+import json
+import re
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "scripts"))
+
+import normalize_spec as ns  # noqa: E402
+
+UPSTREAM = json.loads((ROOT / "openapi.json").read_text())
+GENERATED_SPEC = ROOT / "generated" / "openapi.json"
+
+
+@pytest.fixture(scope="module")
+def repaired() -> dict[str, Any]:
+    spec, _ = ns.normalize(UPSTREAM)
+    return spec
+
+
+def ops(spec: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
+    return list(ns.operations(spec))
+
+
+def op(spec: dict[str, Any], operation_id: str) -> dict[str, Any]:
+    found = ns.op_by_id(spec, operation_id)
+    assert found is not None, operation_id
+    return found
+
+
+# ------------------------------------------------------------------------------------------ the output
+def test_upstream_is_the_published_file_and_is_invalid() -> None:
+    shared = ROOT.parent / "shared" / "upstream" / "openapi.json"
+    if shared.exists():
+        assert (ROOT / "openapi.json").read_bytes() == shared.read_bytes()
+    with pytest.raises(Exception):  # noqa: B017 - the validator raises its own types
+        ns.validate(UPSTREAM)
+
+
+def test_committed_spec_is_the_repair_of_upstream(repaired: dict[str, Any]) -> None:
+    assert GENERATED_SPEC.read_text() == ns.dumps(repaired)
+
+
+def test_repaired_spec_validates_and_has_the_promised_shape(repaired: dict[str, Any]) -> None:
+    ns.validate(repaired)
+    assert len(ops(repaired)) == 40
+    assert not [k for k in repaired if k.startswith("/")]
+    assert all(re.match(r"^/v[12]/", p) for p in repaired["paths"])
+    assert repaired["servers"][0]["url"] == "https://engine.prod.bria-api.com"
+    for path, method, operation in ops(repaired):
+        assert operation["security"] == [{"api_token": []}], (method, path)
+        assert "servers" not in operation
+        assert not [p for p in operation.get("parameters", []) if p["name"] == "api_token"]
+    schemas = repaired["components"]["schemas"]
+    for name in [
+        "Project",
+        "Dataset",
+        "DatasetImage",
+        "Model",
+        "TrainingParameters",
+        "Checkpoint",
+        "StatusResponse",
+        "AcceptedJob",
+        "BulkUploadStatus",
+        "DownloadLinks",
+        "IpType",
+        "IpMedium",
+        "ModelStatus",
+        "DatasetStatus",
+    ]:
+        assert name in schemas, name
+
+
+def test_output_is_deterministic_and_idempotent(repaired: dict[str, Any]) -> None:
+    again, _ = ns.normalize(UPSTREAM)
+    assert ns.dumps(again) == ns.dumps(repaired)
+    twice, report = ns.normalize(repaired)
+    assert ns.dumps(twice) == ns.dumps(repaired)
+    assert all("not needed" in line or "FLAG" in line for line in report), report
+    text = ns.dumps(repaired)
+    assert text.endswith("}\n") and '\n  "components"' in text
+
+
+def test_cli_writes_file_and_reports_each_step(tmp_path: Path) -> None:
+    out = tmp_path / "spec.json"
+    proc = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "normalize_spec.py"), str(ROOT / "openapi.json"), "-o", str(out)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert "merged 9 root-level path items into paths (8 duplicates, 1 new: POST" in proc.stdout
+    assert len([line for line in proc.stdout.splitlines() if line.startswith("[")]) == len(ns.STEPS)
+    assert out.read_text() == GENERATED_SPEC.read_text()
+
+
+def test_cli_refuses_to_write_an_invalid_result(tmp_path: Path) -> None:
+    broken = copy.deepcopy(UPSTREAM)
+    broken["paths"]["/tailored-gen/projects"]["get"]["responses"]["200"] = {"oops": True}
+    src = tmp_path / "in.json"
+    src.write_text(json.dumps(broken))
+    out = tmp_path / "out.json"
+    proc = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "normalize_spec.py"), str(src), "-o", str(out)],
+        capture_output=True,
+        text=True,
+    )
+    assert proc.returncode != 0
+    assert "still invalid" in proc.stderr
+    assert not out.exists()
+
+
+# ------------------------------------------------------------------- one test per repair (row by row)
+def _all_text(spec: dict[str, Any]) -> str:
+    return json.dumps(spec)
+
+
+DEFECTS: dict[str, Callable[[dict[str, Any]], bool]] = {
+    # each returns True while the defect is present
+    "merge_root_path_items": lambda s: any(k.startswith("/") for k in s)
+    or ns.op_by_id(s, "upload-model") is None,
+    "prefix_paths_with_versions": lambda s: not all(re.match(r"^/v\d/", p) for p in s["paths"])
+    or any("servers" in o for _, _, o in ns.operations(s)),
+    "fix_bulk_upload_prose": lambda s: "images/bulk`" in _all_text(s)
+    or "`{dataset_id}/bulk-upload/status`" in _all_text(s)
+    or "Use images/bulk " in _all_text(s),
+    "add_security_scheme": lambda s: any(
+        p.get("name") == "api_token" for _, _, o in ns.operations(s) for p in o.get("parameters", [])
+    )
+    or "securitySchemes" not in s.get("components", {}),
+    "image_upload_base64": lambda s: '"format": "binary"' in _all_text(s),
+    "integer_ids": lambda s: any(
+        p["in"] == "path" and p["name"] in ns.PATH_ID_FIELDS and p["schema"]["type"] != "integer"
+        for _, _, o in ns.operations(s)
+        for p in o.get("parameters", [])
+    ),
+    "required_from_prose": lambda s: "project_name"
+    not in (ns.json_body_schema(op(s, "create-project")) or {}).get("required", [])
+    and "project_name" not in s["components"].get("schemas", {}).get("ProjectCreate", {}).get("required", []),
+    "rename_operation_ids": lambda s: ns.op_by_id(s, "refine-json") is not None,
+    "add_status_service": lambda s: ns.op_by_id(s, "get-status") is None,
+    "hoist_schemas": lambda s: "Project" not in s["components"].get("schemas", {})
+    or "Model" not in s["components"]["schemas"],
+    "enum_components": lambda s: "IpType" not in s["components"].get("schemas", {}),
+    "error_model": lambda s: "Error" not in s["components"].get("schemas", {}),
+    "tidy_info": lambda s: not s["info"].get("version"),
+}
+
+
+def test_every_step_has_a_defect_check() -> None:
+    names = {step.name for step in ns.STEPS}
+    assert set(DEFECTS) | {"dataset_download_path"} == names
+
+
+@pytest.mark.parametrize("step", sorted(DEFECTS))
+def test_each_repair_removes_its_defect(step: str, repaired: dict[str, Any]) -> None:
+    assert DEFECTS[step](UPSTREAM) or step == "add_status_service", "upstream should show the defect"
+    assert not DEFECTS[step](repaired)
+    without, report = ns.normalize(UPSTREAM, skip={step})
+    assert DEFECTS[step](without), f"{step} skipped, yet the defect is gone"
+    assert any(line.endswith(f"{step}: skipped") for line in report)
+
+
+def test_dataset_download_path_is_kept_and_flagged(repaired: dict[str, Any]) -> None:
+    assert "/v1/datasets/{dataset_id}/download" in repaired["paths"]
+    _, report = ns.normalize(UPSTREAM)
+    assert any("FLAG" in line and "dataset_download_path" in line for line in report)
+
+
+def test_merge_keeps_the_richer_root_copy_and_what_only_paths_had(repaired: dict[str, Any]) -> None:
+    start = op(repaired, "start-training")
+    body = repaired["components"]["schemas"]["TrainingRequest"]
+    assert body["properties"]["lr_scheduler"].get("default") == "constant_with_warmup"  # root only
+    assert "400" in start["responses"]
+    assert "custom_metadata" in repaired["components"]["schemas"]["Model"]["properties"]  # root only
+
+
+def test_response_enums_are_lenient_request_enums_strict(repaired: dict[str, Any]) -> None:
+    schemas = repaired["components"]["schemas"]
+    status = schemas["Model"]["properties"]["status"]
+    assert {"type": "string"} in status["anyOf"]
+    assert schemas["ModelStatus"]["enum"] == ["Created", "InProgress", "Completed", "Failed", "Stopping", "Stopped"]
+    ip_type = schemas["ProjectCreate"]["properties"]["ip_type"]
+    assert "anyOf" not in ip_type and ns.ref_name(ip_type.get("allOf", [ip_type])[0]) == "IpType"
+
+
+def test_image_upload_file_is_base64(repaired: dict[str, Any]) -> None:
+    props = repaired["components"]["schemas"]["ImageUpload"]["properties"]
+    assert props["file"] == {**props["file"], "type": "string", "format": "byte"}
+
+
+def test_status_service_is_documented(repaired: dict[str, Any]) -> None:
+    status = op(repaired, "get-status")
+    assert status["responses"]["404"]["content"]["application/json"]["schema"]["$ref"].endswith("StatusNotFound")
+    job_status = repaired["components"]["schemas"]["JobStatus"]["enum"]
+    assert job_status == ["IN_PROGRESS", "COMPLETED", "ERROR", "UNKNOWN"]
+
+
+# ------------------------------------------------------------------------------- a new spec arrives
+def test_a_new_upstream_spec_with_the_duplication_fixed_and_a_new_operation() -> None:
+    new = copy.deepcopy(UPSTREAM)
+    for key in [k for k in new if k.startswith("/")]:
+        item = new.pop(key)
+        new["paths"].setdefault(key, {}).update(item)  # Bria moved them in, keeping the rich copies
+    new["paths"]["/tailored-gen/projects/{project_id}/archive"] = {
+        "post": {
+            "operationId": "archive-project",
+            "summary": "Archive Project",
+            "servers": [{"url": "https://engine.prod.bria-api.com/v1"}],
+            "parameters": [
+                {"in": "path", "name": "project_id", "required": True, "schema": {"type": "string"}},
+                {"in": "header", "name": "api_token", "required": True, "schema": {"type": "string"}},
+            ],
+            "responses": {"204": {"description": "Archived"}, "404": {"description": "Not found"}},
+        }
+    }
+    spec, report = ns.normalize(new)
+    ns.validate(spec)
+    assert report[0].endswith("merge_root_path_items: not needed: no path items at the document root")
+    archive = spec["paths"]["/v1/tailored-gen/projects/{project_id}/archive"]["post"]
+    assert archive["security"] == [{"api_token": []}]
+    assert archive["parameters"] == [
+        {"in": "path", "name": "project_id", "required": True, "schema": {"type": "integer"}}
+    ]
+    assert len(list(ns.operations(spec))) == 41
+
+
+# ------------------------------------------------------------------------------ the generated package
+def _generate(spec_path: Path, out: Path) -> None:
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "openapi_python_client",
+            "generate",
+            "--path",
+            str(spec_path),
+            "--meta",
+            "none",
+            "--output-path",
+            str(out),
+            "--overwrite",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def test_generated_models_are_fewer_and_named_for_the_domain(tmp_path: Path) -> None:
+    ours = sorted(p.stem for p in (ROOT / "generated" / "bria_tailored_api" / "models").glob("*.py"))
+    ours.remove("__init__")
+    _generate(ROOT / "openapi.json", tmp_path / "raw")
+    raw = [p.stem for p in (tmp_path / "raw" / "models").glob("*.py") if p.stem != "__init__"]
+    assert len(raw) > 60, "the unrepaired generation should be large"
+    assert len(ours) * 2 <= len(raw), (len(ours), len(raw))
+    assert not [m for m in ours if re.search(r"response_\d{3}|_body$|_response_", m)]
+    for name in ["project", "dataset", "dataset_image", "model", "training_parameters", "checkpoint"]:
+        assert name in ours
+
+
+def test_unrepaired_generation_loses_upload_model(tmp_path: Path) -> None:
+    _generate(ROOT / "openapi.json", tmp_path / "raw")
+    assert not list((tmp_path / "raw").rglob("upload_model.py"))
+    assert (ROOT / "generated" / "bria_tailored_api" / "api" / "model" / "upload_model.py").exists()
+
+
+def test_generated_models_parse_unknown_enum_extra_field_and_null() -> None:
+    from bria_tailored_api.models import Dataset, DatasetImage, Model, ModelStatus
+
+    model = Model.from_dict(
+        {
+            "id": 7,
+            "status": "Archived",
+            "training_mode": "turbo",
+            "generation_prefix": "xyz",
+            "training_parameters": {"lr_warmup_steps": None, "lr_scheduler": "new_one"},
+        }
+    )
+    assert model.status == "Archived" and model.additional_properties["generation_prefix"] == "xyz"
+    assert Model.from_dict({"id": 1, "status": "Completed"}).status is ModelStatus.COMPLETED
+    image = DatasetImage.from_dict({"id": 1, "caption_source": None, "caption": None, "upload_source_url": None})
+    assert image.caption_source is None and image.caption is None
+    dataset = Dataset.from_dict({"id": 1, "status": "Completed", "visual_schema": None, "images": [{"id": 2}]})
+    assert dataset.status == "Completed" and dataset.images[0].id == 2
+
+
+# ---------------------------------------------------------------------------------- regenerate --check
+def test_regenerate_check_passes_on_the_committed_tree_and_fails_on_a_hand_edit(tmp_path: Path) -> None:
+    copy_dir = tmp_path / "generated"
+    shutil.copytree(ROOT / "generated", copy_dir, ignore=shutil.ignore_patterns("__pycache__"))
+    script = str(ROOT / "scripts" / "regenerate.py")
+    ok = subprocess.run(
+        [sys.executable, script, "--check", "--generated", str(copy_dir)], capture_output=True, text=True
+    )
+    assert ok.returncode == 0, ok.stderr
+    target = copy_dir / "bria_tailored_api" / "models" / "project.py"
+    target.write_text(target.read_text() + "\n# a hand edit\n")
+    bad = subprocess.run(
+        [sys.executable, script, "--check", "--generated", str(copy_dir)], capture_output=True, text=True
+    )
+    assert bad.returncode == 1
+    assert "differs: bria_tailored_api/models/project.py" in bad.stderr
