@@ -1,0 +1,114 @@
+"""``TailoredClient`` and ``AsyncTailoredClient``: the facade over every operation of the API.
+
+Both expose the same resource groups with the same method names; the async client's methods return
+awaitables. Configuration (token, base URL, timeout, retries, rate limit, the httpx client) has one home,
+the client's core (:mod:`bria_tailored._core`).
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import httpx
+
+from ._core import AsyncCore, Blocking, SyncCore, make_config
+from .resources import Datasets, Generate, Models, Projects, Status
+
+
+class _Facade:
+    _core: Any
+
+    def _attach(self) -> None:
+        self.projects = Projects(self._core, self)
+        self.datasets = Datasets(self._core, self)
+        self.models = Models(self._core, self)
+        self.generate = Generate(self._core, self)
+        self.status = Status(self._core, self)
+
+    @property
+    def base_url(self) -> str:
+        return str(self._core.config.base_url)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(base_url={self.base_url!r})"
+
+    def save(
+        self, result_or_url: Any, to: str | os.PathLike[str], key: str | None = None, **metadata: Any
+    ) -> Any:
+        """Stream an output (ImageResult, VideoResult or URL) into storage (a URI or folder) with a sidecar
+        ``<key>.json``; calls the ``bria_tailored_output_saved`` hook. Returns the ``StoredObject``."""
+        from .saving import save_result
+
+        def plan() -> Any:
+            stored = yield Blocking(lambda: save_result(result_or_url, to, key, **metadata))
+            return stored
+
+        return self._core.run(plan())
+
+
+class TailoredClient(_Facade):
+    """Synchronous client. Use as a context manager, or call :meth:`close`.
+
+    ``api_token`` defaults to ``$BRIA_API_TOKEN``; ``base_url`` to ``$BRIA_BASE_URL`` or Bria's host root
+    (paths carry ``/v1`` or ``/v2``); ``timeout`` is seconds or an ``httpx.Timeout`` (never none);
+    ``max_retries`` applies to 429 always and to 5xx/connection errors of GET, PUT and DELETE;
+    ``requests_per_minute`` is a client-side limit shared by every thread; ``http_client`` is your own
+    ``httpx.Client`` (its transport is wrapped with auth, limits and retries).
+    """
+
+    def __init__(
+        self,
+        api_token: str | None = None,
+        *,
+        base_url: str | None = None,
+        timeout: float | httpx.Timeout = 60.0,
+        max_retries: int = 3,
+        requests_per_minute: float | None = None,
+        http_client: httpx.Client | None = None,
+    ) -> None:
+        if http_client is not None and not isinstance(http_client, httpx.Client):
+            raise TypeError(
+                "http_client must be an httpx.Client (use AsyncTailoredClient for httpx.AsyncClient)"
+            )
+        config = make_config(api_token, base_url, timeout, max_retries, requests_per_minute)
+        self._core = SyncCore(config, http_client)
+        self._attach()
+
+    def close(self) -> None:
+        self._core.close()
+
+    def __enter__(self) -> TailoredClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+class AsyncTailoredClient(_Facade):
+    """Asynchronous client: the same surface as :class:`TailoredClient`, every method awaitable."""
+
+    def __init__(
+        self,
+        api_token: str | None = None,
+        *,
+        base_url: str | None = None,
+        timeout: float | httpx.Timeout = 60.0,
+        max_retries: int = 3,
+        requests_per_minute: float | None = None,
+        http_client: httpx.AsyncClient | None = None,
+    ) -> None:
+        if http_client is not None and not isinstance(http_client, httpx.AsyncClient):
+            raise TypeError("http_client must be an httpx.AsyncClient (use TailoredClient for httpx.Client)")
+        config = make_config(api_token, base_url, timeout, max_retries, requests_per_minute)
+        self._core = AsyncCore(config, http_client)
+        self._attach()
+
+    async def close(self) -> None:
+        await self._core.close()
+
+    async def __aenter__(self) -> AsyncTailoredClient:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()

@@ -1,0 +1,626 @@
+"""Status polling: one backoff schedule and one deadline rule for every waiter, sync and async.
+
+Everything slow in Bria's API is asynchronous (generation jobs, captions, bulk uploads, training), and
+Bria counts status polls against the organisation's rate limit. Every waiter in bria-tailored therefore
+goes through this module:
+
+* :class:`PollPolicy` says how often to look: exponential backoff with *full jitter* between a minimum
+  and a maximum interval, plus a cap on how long a server's ``Retry-After`` may hold us back. Presets:
+  :data:`GENERATION`, :data:`CAPTIONS`, :data:`BULK_UPLOAD`, :data:`TRAINING`.
+* A *check* is a callable the caller supplies (one status call); it returns a :class:`PollResult` saying
+  whether the job reached a terminal state. The check itself decides success or failure: it returns the
+  value to hand back, or raises (e.g. :class:`~bria_tailored.errors.JobFailedError`) to stop the wait.
+* :class:`Schedule` is the pure state machine (attempt count, deadline, clock, random source) that makes
+  every timing decision. It performs no I/O, so the sync and async pollers share it and differ only in
+  how they wait.
+* :func:`poll_sync` / :func:`poll_async` follow one job; :func:`wait_many_sync` / :func:`wait_many_async`
+  follow many jobs on one loop (a priority queue of next-due times, each job with its own backoff), with
+  results in input order.
+* :class:`PollStats` counts status calls; :func:`minimum_checks` is the number of calls the schedule could
+  not do without, which a benchmark compares the count against.
+
+Timing rules (the same for every waiter):
+
+* The first check happens immediately. After a non-terminal check number ``n`` (``n = 0, 1, ...``), the
+  poller sleeps ``uniform(min_interval, cap(n))`` seconds, where
+  ``cap(n) = min(max_interval, min_interval * multiplier ** n)`` (exactly ``cap(n)`` with ``jitter=False``).
+  So every interval lies in ``[min_interval, max_interval]``, and the mean interval grows until the cap
+  reaches ``max_interval``.
+* ``Retry-After``: a check may return ``retry_after``; the next delay is then
+  ``max(backoff delay, min(retry_after, policy.max_retry_after))``: at least what the server asked for,
+  unless that is more than the policy's cap; the backoff still advances.
+* Deadline (``timeout`` seconds after the wait starts): the poller never sleeps past it. The sleep that
+  would cross it is clipped so that one final check happens right at the deadline. A terminal state seen
+  by any check is returned, even if that check finished after the deadline. If the final check still
+  sees a non-terminal state, :class:`~bria_tailored.errors.WaitTimeoutError` is raised, carrying the last
+  status and saying that the job may still finish and must not be resubmitted (Bria has no idempotency
+  keys: a resubmitted job is a second, billed job).
+* Cancellation: ``KeyboardInterrupt`` or ``asyncio.CancelledError`` during a sleep or a check propagates
+  at once. The poller starts no threads; the async waiters leave no task behind.
+* Errors raised by a check propagate unchanged (``wait_many_*`` can collect them instead, see
+  ``return_exceptions``). Rate limiting and HTTP retries belong to the transport, not to this module.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import heapq
+import math
+import random
+import time
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from typing import Any, Generic, TypeVar
+
+import attrs
+
+from .errors import ValidationError, WaitTimeoutError
+
+__all__ = [
+    "BULK_UPLOAD",
+    "CAPTIONS",
+    "GENERATION",
+    "TRAINING",
+    "PollPolicy",
+    "PollResult",
+    "PollStats",
+    "Schedule",
+    "checks_needed",
+    "minimum_checks",
+    "poll_async",
+    "poll_sync",
+    "wait_many_async",
+    "wait_many_sync",
+]
+
+T = TypeVar("T")
+
+Clock = Callable[[], float]
+ProgressCallback = Callable[[Any], object]
+ManyProgressCallback = Callable[[int, Any], object]
+
+
+# --------------------------------------------------------------------------------------------- policy
+
+
+def _positive_seconds(instance: Any, attribute: attrs.Attribute[Any], value: float) -> None:
+    if not (math.isfinite(value) and value > 0):
+        raise ValidationError(attribute.name, value, "must be a positive, finite number of seconds")
+
+
+def _non_negative_seconds(instance: Any, attribute: attrs.Attribute[Any], value: float) -> None:
+    if not (math.isfinite(value) and value >= 0):
+        raise ValidationError(attribute.name, value, "must be a non-negative, finite number of seconds")
+
+
+def _multiplier(instance: Any, attribute: attrs.Attribute[Any], value: float) -> None:
+    if not (math.isfinite(value) and value >= 1):
+        raise ValidationError(attribute.name, value, "must be a finite number >= 1")
+
+
+@attrs.define(frozen=True)
+class PollPolicy:
+    """How often a waiter looks at a job: exponential backoff with full jitter, within bounds.
+
+    ``min_interval`` / ``max_interval``: the shortest and longest sleep between two checks (seconds).
+    ``multiplier``: how much the upper bound of the sleep grows per check. ``jitter``: draw each sleep
+    uniformly from ``[min_interval, cap]`` (``True``, spreads many clients out) or sleep exactly ``cap``.
+    ``max_retry_after``: the longest a server's ``Retry-After`` may hold the next check back.
+
+    Presets are module constants; derive your own with :meth:`replace`, e.g.
+    ``GENERATION.replace(max_interval=5)``.
+    """
+
+    min_interval: float = attrs.field(converter=float, validator=_positive_seconds)
+    max_interval: float = attrs.field(converter=float, validator=_positive_seconds)
+    multiplier: float = attrs.field(default=2.0, converter=float, validator=_multiplier)
+    jitter: bool = attrs.field(default=True, converter=bool)
+    max_retry_after: float = attrs.field(default=120.0, converter=float, validator=_non_negative_seconds)
+
+    def __attrs_post_init__(self) -> None:
+        if self.max_interval < self.min_interval:
+            raise ValidationError(
+                "max_interval", self.max_interval, f"must be >= min_interval ({self.min_interval:g})"
+            )
+
+    def cap(self, attempt: int) -> float:
+        """Upper bound of the sleep after check number ``attempt`` (0-based): never overflows."""
+        if attempt <= 0 or self.multiplier == 1.0 or self.min_interval >= self.max_interval:
+            return self.min_interval
+        # log-space test first, so huge attempt numbers cannot overflow ``multiplier ** attempt``.
+        if attempt * math.log(self.multiplier) >= math.log(self.max_interval / self.min_interval):
+            return self.max_interval
+        return min(self.max_interval, self.min_interval * self.multiplier**attempt)
+
+    def replace(self, **changes: Any) -> PollPolicy:
+        """A copy with some fields changed (validated like a new policy)."""
+        return attrs.evolve(self, **changes)
+
+
+#: Generation jobs (image, structured prompt, video): seconds to a minute.
+GENERATION = PollPolicy(1.0, 15.0)
+#: Caption (re)generation of a dataset.
+CAPTIONS = PollPolicy(2.0, 30.0)
+#: Bulk ZIP upload of a dataset.
+BULK_UPLOAD = PollPolicy(2.0, 30.0)
+#: Model training: tens of minutes to hours.
+TRAINING = PollPolicy(15.0, 300.0)
+
+
+# ---------------------------------------------------------------------------------------------- checks
+
+
+@attrs.define(frozen=True)
+class PollResult(Generic[T]):
+    """What one check saw.
+
+    ``done``: the job reached a terminal state; the wait returns ``value``. (A check that sees a failed
+    job raises instead, e.g. ``JobFailedError``; the poller lets that propagate.)
+    ``status``: what progress callbacks and :class:`WaitTimeoutError` ``.last_status`` receive.
+    ``retry_after``: seconds the server asked us to wait (``Retry-After``), if any.
+    """
+
+    done: bool
+    value: T | None = None
+    status: Any = None
+    retry_after: float | None = None
+
+    @classmethod
+    def finished(cls, value: T, status: Any = None) -> PollResult[T]:
+        """A terminal result carrying the value the wait returns."""
+        return cls(True, value, status)
+
+    @classmethod
+    def pending(cls, status: Any = None, retry_after: float | None = None) -> PollResult[T]:
+        """A non-terminal result: look again later."""
+        return cls(False, None, status, retry_after)
+
+
+@attrs.define
+class PollStats:
+    """Counters a caller passes in to see what a wait cost (shared by several waits, totals add up).
+
+    ``checks``: status calls started (including ones that raised). ``sleeps`` / ``slept``: number of
+    sleeps and their total length asked for. ``timeouts``: jobs given up at the deadline.
+    ``per_job``: status calls per job of the latest ``wait_many_*`` call (reset by each such call).
+    A stats object is not locked: give each thread of work its own.
+    """
+
+    checks: int = 0
+    sleeps: int = 0
+    slept: float = 0.0
+    timeouts: int = 0
+    per_job: list[int] = attrs.field(factory=list)
+
+
+def _as_result(obj: object) -> PollResult[Any]:
+    if not isinstance(obj, PollResult):
+        raise TypeError(f"a poll check must return a PollResult, not {type(obj).__name__}")
+    return obj
+
+
+def _short(value: Any, limit: int = 200) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+# -------------------------------------------------------------------------------------------- schedule
+
+
+class Schedule:
+    """The pure timing state of one wait: backoff attempt, deadline, clock and random source.
+
+    No I/O: it only answers "how long until the next check?". Sync and async waiters (and each job of a
+    ``wait_many_*``) drive one ``Schedule`` each, so every timing decision lives here.
+    """
+
+    def __init__(
+        self,
+        policy: PollPolicy,
+        *,
+        timeout: float | None = None,
+        clock: Clock = time.monotonic,
+        rng: random.Random | None = None,
+        start: float | None = None,
+    ) -> None:
+        if timeout is not None and not (timeout >= 0):  # also rejects NaN
+            raise ValidationError("timeout", timeout, "must be >= 0 seconds, or None for no deadline")
+        self.policy = policy
+        self.timeout = None if timeout is None else float(timeout)
+        self.clock = clock
+        self.rng = rng if rng is not None else random.Random()
+        self.start = clock() if start is None else start
+        self.deadline = None if self.timeout is None else self.start + self.timeout
+        #: Delays handed out so far (== non-terminal checks that were followed by a sleep).
+        self.attempt = 0
+        self._final = False  # the last delay was clipped to the deadline: the next check is the last
+
+    def elapsed(self, now: float | None = None) -> float:
+        """Seconds since the wait started."""
+        return (self.clock() if now is None else now) - self.start
+
+    def backoff_delay(self) -> float:
+        """Draw the jittered backoff delay for the current attempt (does not advance the attempt)."""
+        cap = self.policy.cap(self.attempt)
+        if not self.policy.jitter or cap <= self.policy.min_interval:
+            return cap
+        return min(cap, max(self.policy.min_interval, self.rng.uniform(self.policy.min_interval, cap)))
+
+    def next_delay(self, retry_after: float | None = None, *, now: float | None = None) -> float | None:
+        """Seconds to sleep before the next check, or ``None`` if the deadline has passed (give up).
+
+        Called after a non-terminal check. The delay is the jittered backoff, raised to ``retry_after``
+        (capped at ``policy.max_retry_after``), then clipped so it never ends past the deadline; a clipped
+        delay leads to the final check, after which this returns ``None``.
+        """
+        now = self.clock() if now is None else now
+        if self._final or (self.deadline is not None and now >= self.deadline):
+            return None
+        delay = self.backoff_delay()
+        if retry_after is not None and retry_after > 0:
+            delay = max(delay, min(float(retry_after), self.policy.max_retry_after))
+        self.attempt += 1
+        if self.deadline is not None and delay >= self.deadline - now:
+            delay = self.deadline - now
+            self._final = True
+        return delay
+
+    def timeout_error(
+        self, description: str, last_status: Any, *, now: float | None = None
+    ) -> WaitTimeoutError:
+        """The error for a wait that ran out of time, saying the job may still finish."""
+        return WaitTimeoutError(
+            f"Gave up waiting for {description} after {self.elapsed(now):.1f}s "
+            f"(timeout {self.timeout or 0:g}s); last status: {_short(last_status)}. "
+            "It may still finish: do not resubmit it (that would start a second, billed job); "
+            "wait on it again or check its status later.",
+            last_status=last_status,
+        )
+
+
+def _after_check(schedule: Schedule, result: PollResult[Any], description: str, now: float) -> float | None:
+    """The one decision after every check: ``None`` = terminal (return the value), else seconds to sleep.
+
+    Raises WaitTimeoutError when the deadline has passed and the job is not terminal.
+    """
+    if result.done:
+        return None
+    delay = schedule.next_delay(result.retry_after, now=now)
+    if delay is None:
+        raise schedule.timeout_error(description, result.status, now=now)
+    return delay
+
+
+def _count_sleep(stats: PollStats | None, delay: float) -> None:
+    if stats is not None:
+        stats.sleeps += 1
+        stats.slept += delay
+
+
+# ------------------------------------------------------------------------------------------ single job
+
+
+def poll_sync(
+    check: Callable[[], PollResult[T]],
+    *,
+    policy: PollPolicy,
+    timeout: float | None = None,
+    description: str = "job",
+    on_progress: ProgressCallback | None = None,
+    clock: Clock = time.monotonic,
+    sleep: Callable[[float], object] = time.sleep,
+    rng: random.Random | None = None,
+    stats: PollStats | None = None,
+) -> T:
+    """Call ``check`` until it reports a terminal state; return that result's ``value``.
+
+    ``on_progress(status)`` is called after every check that returned (terminal or not). ``description``
+    names what is waited for in the timeout message (e.g. ``"generation job 8d1f..."``). ``clock``,
+    ``sleep`` and ``rng`` are injectable for tests; ``rng`` defaults to a fresh ``random.Random()``.
+    See the module docstring for the timing, deadline and cancellation rules.
+    """
+    schedule = Schedule(policy, timeout=timeout, clock=clock, rng=rng)
+    while True:
+        if stats is not None:
+            stats.checks += 1
+        result = _as_result(check())
+        if on_progress is not None:
+            on_progress(result.status)
+        try:
+            delay = _after_check(schedule, result, description, clock())
+        except WaitTimeoutError:
+            if stats is not None:
+                stats.timeouts += 1
+            raise
+        if delay is None:
+            return result.value  # type: ignore[return-value]
+        _count_sleep(stats, delay)
+        sleep(delay)
+
+
+async def poll_async(
+    check: Callable[[], Awaitable[PollResult[T]]],
+    *,
+    policy: PollPolicy,
+    timeout: float | None = None,
+    description: str = "job",
+    on_progress: ProgressCallback | None = None,
+    clock: Clock = time.monotonic,
+    sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
+    rng: random.Random | None = None,
+    stats: PollStats | None = None,
+) -> T:
+    """The awaitable twin of :func:`poll_sync` (``check`` and ``sleep`` are awaited); same schedule.
+
+    Cancelling the awaiting task stops the wait at once; nothing keeps running.
+    """
+    schedule = Schedule(policy, timeout=timeout, clock=clock, rng=rng)
+    while True:
+        if stats is not None:
+            stats.checks += 1
+        result = _as_result(await check())
+        if on_progress is not None:
+            on_progress(result.status)
+        try:
+            delay = _after_check(schedule, result, description, clock())
+        except WaitTimeoutError:
+            if stats is not None:
+                stats.timeouts += 1
+            raise
+        if delay is None:
+            return result.value  # type: ignore[return-value]
+        _count_sleep(stats, delay)
+        await sleep(delay)
+
+
+# ------------------------------------------------------------------------------------------- many jobs
+
+
+class _Many:
+    """The shared core of ``wait_many_*``: a heap of next-due times, one Schedule per job, the results.
+
+    Drivers ask for the due jobs, run their checks (in turn, or concurrently), hand each outcome to
+    :meth:`record`, and sleep :meth:`wake_delay` seconds when nothing is due.
+    """
+
+    def __init__(
+        self,
+        count: int,
+        *,
+        policy: PollPolicy,
+        timeout: float | None,
+        description: str | Sequence[str],
+        return_exceptions: bool,
+        on_progress: ManyProgressCallback | None,
+        clock: Clock,
+        rng: random.Random | None,
+        stats: PollStats | None,
+    ) -> None:
+        if isinstance(description, str):
+            self.descriptions = [f"{description} #{i}" for i in range(count)]
+            self.kind = f"{description}s"
+        else:
+            self.descriptions = list(description)
+            if len(self.descriptions) != count:
+                raise ValidationError("description", description, f"needs one entry per check ({count})")
+            self.kind = "jobs"
+        rng = rng if rng is not None else random.Random()
+        self.clock = clock
+        self.start = clock()
+        self.timeout = timeout
+        self.schedules = [
+            Schedule(policy, timeout=timeout, clock=clock, rng=rng, start=self.start) for _ in range(count)
+        ]
+        self.results: list[Any] = [None] * count
+        self.last_status: list[Any] = [None] * count
+        self.timed_out: list[int] = []
+        self.return_exceptions = return_exceptions
+        self.on_progress = on_progress
+        self.stats = stats
+        if stats is not None:
+            stats.per_job = [0] * count
+        self.heap: list[tuple[float, int]] = [(self.start, i) for i in range(count)]  # already a heap
+
+    def due(self, now: float, limit: int | None = None) -> list[int]:
+        """Pop the jobs whose next check is due (earliest first, at most ``limit``), counting the checks."""
+        batch: list[int] = []
+        while self.heap and self.heap[0][0] <= now and (limit is None or len(batch) < limit):
+            batch.append(heapq.heappop(self.heap)[1])
+        if self.stats is not None:
+            self.stats.checks += len(batch)
+            for i in batch:
+                self.stats.per_job[i] += 1
+        return batch
+
+    def wake_delay(self, now: float) -> float | None:
+        """Seconds until the next check is due (never past the deadline), or None when all jobs ended."""
+        if not self.heap:
+            return None
+        delay = max(0.0, self.heap[0][0] - now)
+        if delay > 0:
+            _count_sleep(self.stats, delay)
+        return delay
+
+    def record(self, i: int, outcome: PollResult[Any] | BaseException, now: float) -> None:
+        """Take in what job ``i``'s check returned (or raised) and reschedule it or settle it."""
+        if isinstance(outcome, BaseException):
+            if not self.return_exceptions:
+                raise outcome
+            self.results[i] = outcome
+            return
+        self.last_status[i] = outcome.status
+        if self.on_progress is not None:
+            self.on_progress(i, outcome.status)
+        try:
+            delay = _after_check(self.schedules[i], outcome, self.descriptions[i], now)
+        except WaitTimeoutError as exc:
+            self.results[i] = exc
+            self.timed_out.append(i)
+            if self.stats is not None:
+                self.stats.timeouts += 1
+            return
+        if delay is None:
+            self.results[i] = outcome.value
+        else:
+            heapq.heappush(self.heap, (now + delay, i))
+
+    def finish(self) -> list[Any]:
+        """The results in input order, or the aggregate WaitTimeoutError (``return_exceptions=False``)."""
+        if self.timed_out and not self.return_exceptions:
+            pending = sorted(self.timed_out)
+            shown = ", ".join(self.descriptions[i] for i in pending[:10])
+            more = f" and {len(pending) - 10} more" if len(pending) > 10 else ""
+            raise WaitTimeoutError(
+                f"Gave up waiting for {len(pending)} of {len(self.results)} {self.kind} after "
+                f"{self.clock() - self.start:.1f}s (timeout {self.timeout or 0:g}s): {shown}{more}. "
+                "They may still finish: do not resubmit them (that would start second, billed jobs); "
+                "wait on them again or check their status later.",
+                last_status={i: self.last_status[i] for i in pending},
+            )
+        return self.results
+
+
+def wait_many_sync(
+    checks: Sequence[Callable[[], PollResult[Any]]],
+    *,
+    policy: PollPolicy,
+    timeout: float | None = None,
+    return_exceptions: bool = False,
+    description: str | Sequence[str] = "job",
+    on_progress: ManyProgressCallback | None = None,
+    clock: Clock = time.monotonic,
+    sleep: Callable[[float], object] = time.sleep,
+    rng: random.Random | None = None,
+    stats: PollStats | None = None,
+) -> list[Any]:
+    """Follow many jobs on one loop in this thread; return their values in input order.
+
+    Each job has its own backoff (:class:`Schedule`); all share one deadline, started now. Due checks run
+    one after another (no threads). ``on_progress(index, status)`` follows every check.
+
+    A check that raises aborts the whole wait with that exception, unless ``return_exceptions=True``:
+    then the exception object takes the job's place in the results and the other jobs go on. Jobs still
+    not terminal at the deadline (after their final check there) get a ``WaitTimeoutError``: in the
+    results with ``return_exceptions=True``, else one ``WaitTimeoutError`` naming them is raised once every
+    job has settled, its ``last_status`` a dict ``{index: last status}``.
+    ``description``: one word for all jobs (numbered ``"job #3"``) or one description per job.
+    """
+    many = _Many(
+        len(checks),
+        policy=policy,
+        timeout=timeout,
+        description=description,
+        return_exceptions=return_exceptions,
+        on_progress=on_progress,
+        clock=clock,
+        rng=rng,
+        stats=stats,
+    )
+    while True:
+        batch = many.due(clock())
+        if not batch:
+            delay = many.wake_delay(clock())
+            if delay is None:
+                return many.finish()
+            if delay > 0:
+                sleep(delay)
+            continue
+        for i in batch:
+            outcome: PollResult[Any] | BaseException
+            try:
+                outcome = _as_result(checks[i]())
+            except Exception as exc:  # collected or re-raised by record(), per return_exceptions
+                outcome = exc
+            many.record(i, outcome, clock())
+
+
+async def _attempt(check: Callable[[], Awaitable[PollResult[Any]]]) -> PollResult[Any] | BaseException:
+    try:
+        return _as_result(await check())
+    except Exception as exc:  # not BaseException: cancellation and Ctrl-C must propagate
+        return exc
+
+
+async def wait_many_async(
+    checks: Sequence[Callable[[], Awaitable[PollResult[Any]]]],
+    *,
+    policy: PollPolicy,
+    timeout: float | None = None,
+    return_exceptions: bool = False,
+    description: str | Sequence[str] = "job",
+    on_progress: ManyProgressCallback | None = None,
+    clock: Clock = time.monotonic,
+    sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
+    rng: random.Random | None = None,
+    stats: PollStats | None = None,
+    max_concurrent_checks: int | None = None,
+) -> list[Any]:
+    """The awaitable twin of :func:`wait_many_sync`: same schedule, same results and errors.
+
+    The checks due at one moment run concurrently, at most ``max_concurrent_checks`` at a time (``None``:
+    all due checks); the loop waits for that batch, records it, then sleeps until the next due time.
+    Cancelling the awaiting task cancels and awaits the checks in flight: no task is left behind.
+    """
+    if max_concurrent_checks is not None and max_concurrent_checks < 1:
+        raise ValidationError("max_concurrent_checks", max_concurrent_checks, "must be >= 1 or None")
+    many = _Many(
+        len(checks),
+        policy=policy,
+        timeout=timeout,
+        description=description,
+        return_exceptions=return_exceptions,
+        on_progress=on_progress,
+        clock=clock,
+        rng=rng,
+        stats=stats,
+    )
+    while True:
+        batch = many.due(clock(), max_concurrent_checks)
+        if not batch:
+            delay = many.wake_delay(clock())
+            if delay is None:
+                return many.finish()
+            if delay > 0:
+                await sleep(delay)
+            continue
+        if len(batch) == 1:
+            outcomes = [await _attempt(checks[batch[0]])]
+        else:
+            # gather(): if we are cancelled, it cancels every check and completes only once they all have.
+            outcomes = await asyncio.gather(*(_attempt(checks[i]) for i in batch))
+        now = clock()
+        for i, outcome in zip(batch, outcomes, strict=True):
+            many.record(i, outcome, now)
+
+
+# -------------------------------------------------------------------------------------- minimum checks
+
+
+def checks_needed(duration: float, policy: PollPolicy, *, timeout: float | None = None) -> int:
+    """Fewest status calls any run of ``policy``'s schedule makes for a job terminal ``duration`` s in.
+
+    Definition: checks are instantaneous, the first is at time 0 (the wait's start), and a check at time
+    ``t`` sees the job terminal iff ``t >= duration``. Without jitter, check ``k`` happens at
+    ``t_k = cap(0) + ... + cap(k-1)``; with jitter every sleep is at most ``cap(n)``, so check ``k`` happens
+    no later than ``t_k`` and the jittered schedule can only need *more* checks. The minimum is therefore
+    ``1 + min{k : min(t_k, timeout) >= min(duration, timeout)}`` (the deadline clips the last check to
+    ``timeout``; a job past the deadline costs the checks up to and including the one at the deadline).
+    ``Retry-After`` (longer sleeps) and slow checks can make a real run use fewer calls than this.
+    """
+    if duration < 0:
+        raise ValidationError("duration", duration, "must be >= 0 seconds")
+    target = duration if timeout is None else min(duration, timeout)
+    t = 0.0
+    k = 0
+    while (t if timeout is None else min(t, timeout)) < target:
+        t += policy.cap(k)
+        k += 1
+    return k + 1
+
+
+def minimum_checks(durations: Iterable[float], policy: PollPolicy, *, timeout: float | None = None) -> int:
+    """The total of :func:`checks_needed` over jobs that become terminal ``durations`` seconds in.
+
+    This is the "minimum the schedule allows" that a benchmark compares :attr:`PollStats.checks` with:
+    a lower bound for every jittered run, met exactly by ``jitter=False`` with instantaneous checks.
+    """
+    return sum(checks_needed(d, policy, timeout=timeout) for d in durations)

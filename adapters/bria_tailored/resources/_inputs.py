@@ -1,0 +1,116 @@
+"""Turning a user's ``source`` into what an endpoint takes: base64 text or a URL Bria can fetch.
+
+``source`` is a local path, bytes, a binary file object, an http(s) URL, or a storage URI (``s3://``,
+``gs://``, any scheme a plugin adds). Local content is checked (format, truncation, resolution) before it
+is sent; a storage URI becomes a presigned URL, so the object is never downloaded through this machine.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+import re
+from pathlib import Path
+from typing import Any
+
+from .. import validation
+from .._core import Blocking, Plan
+from ..errors import ValidationError
+
+_URI = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*)://")
+
+
+def describe(source: Any) -> str:
+    """A short name for a source in messages (never the bytes, never a URL's query string)."""
+    if isinstance(source, (str, os.PathLike)):
+        return str(source).split("?", 1)[0]
+    if isinstance(source, (bytes, bytearray)):
+        return f"<{len(source)} bytes>"
+    return getattr(source, "name", None) or f"<{type(source).__name__}>"
+
+
+def is_http_url(source: Any) -> bool:
+    return isinstance(source, str) and source.lower().startswith(("http://", "https://"))
+
+
+def storage_uri_parts(source: Any) -> tuple[str, str] | None:
+    """``("s3://bucket", "key/in/bucket")`` for a storage URI (not http(s), not file://), else None."""
+    if not isinstance(source, str):
+        return None
+    match = _URI.match(source)
+    if not match or match.group(1).lower() in ("http", "https", "file"):
+        return None
+    rest = source[match.end() :]
+    bucket, _, key = rest.partition("/")
+    if not bucket or not key:
+        raise ValidationError(
+            "source", source, "a storage URI must name a bucket and a key: scheme://bucket/key"
+        )
+    return f"{match.group(1)}://{bucket}", key
+
+
+def presign(uri: str, expires_in: int = 3600) -> str:
+    """A URL Bria's servers can GET for a storage URI (the storage's presigned/signed URL)."""
+    from ..storage import open_storage
+
+    parts = storage_uri_parts(uri)
+    assert parts is not None
+    store = open_storage(parts[0])
+    return store.public_url(parts[1], expires_in=expires_in)
+
+
+def read_local(source: Any, field: str) -> tuple[bytes, str | None]:
+    """(bytes, file name) of a path, bytes or binary file object."""
+    if isinstance(source, (bytes, bytearray, memoryview)):
+        return bytes(source), None
+    if isinstance(source, str) and source.lower().startswith("file://"):
+        source = source[7:]
+    if isinstance(source, (str, os.PathLike)):
+        path = Path(source)
+        if not path.is_file():
+            raise ValidationError(
+                field, str(source), "is not a file (give a path, bytes, a file object or a URL)"
+            )
+        return path.read_bytes(), path.name
+    if hasattr(source, "read"):
+        data = source.read()
+        if not isinstance(data, (bytes, bytearray)):
+            raise ValidationError(
+                field, describe(source), "file objects must be opened in binary mode ('rb')"
+            )
+        name = getattr(source, "name", None)
+        return bytes(data), Path(name).name if isinstance(name, str) else None
+    raise ValidationError(
+        field, describe(source), "must be a path, bytes, a binary file object, a URL or storage URI"
+    )
+
+
+def check_url_extension(field: str, url: str) -> None:
+    suffix = Path(url.split("?", 1)[0]).suffix.lower()
+    if suffix and suffix not in validation.IMAGE_EXTENSIONS and suffix not in (".php", ".aspx", ".cgi"):
+        raise ValidationError(field, url.split("?", 1)[0], "must be a jpg, jpeg, png or webp image")
+
+
+def image_input(source: Any, field: str, *, increase_resolution: bool = True) -> Plan[dict[str, str]]:
+    """``{"file": <base64>, "image_name": ...}`` or ``{"image_url": ...}`` for an image source."""
+    if is_http_url(source):
+        check_url_extension(field, source)
+        return {"image_url": source}
+    if storage_uri_parts(source) is not None:
+        check_url_extension(field, source)
+        url = yield Blocking(presign, (source,))
+        return {"image_url": url, "image_name": Path(source).name}
+    data, name = yield Blocking(read_local, (source, field))
+    validation.check_image(
+        field, data, name=name or describe(source), increase_resolution=increase_resolution
+    )
+    out = {"file": base64.b64encode(data).decode("ascii")}
+    if name:
+        out["image_name"] = name
+    return out
+
+
+def image_string(source: Any, field: str) -> Plan[str]:
+    """One string (URL or base64) for endpoints that take ``images: [str]`` or ``image: str``."""
+    payload = yield from image_input(source, field)
+    return payload.get("image_url") or payload["file"]
