@@ -1,0 +1,20 @@
+"""The plugin hooks of bria-tailored (pluggy project ``bria_tailored``): what a plugin may implement."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pluggy import HookimplMarker, HookspecMarker
+
+hookspec = HookspecMarker("bria_tailored")
+hookimpl = HookimplMarker("bria_tailored")
+
+
+@hookspec
+def bria_tailored_storage_backends() -> list[type[Any]]:  # type: ignore[empty-body]
+    """Return storage backend classes (subclasses of ``StorageBackend``), each with ``schemes = ("s3",)``."""
+
+
+@hookspec
+def bria_tailored_output_saved(stored: Any, metadata: dict[str, Any]) -> None:
+    """Called after ``client.save`` stored an output (a ``StoredObject``) and wrote its sidecar metadata."""

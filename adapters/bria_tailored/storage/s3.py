@@ -1,0 +1,279 @@
+"""Amazon S3 (and S3-compatible) storage, ``s3://bucket/prefix``, with boto3 (extra ``s3``).
+
+Built-in plugin ``s3``. boto3 is imported when a storage is opened, not when this module is imported;
+without it :class:`S3Storage` raises ``PluginNotFoundError`` naming ``pip install 'bria-tailored[s3]'``.
+
+* Configuration is boto3's standard chain (environment, ``AWS_PROFILE``/``profile_name``, config files,
+  instance roles); the region is explicit: option ``region_name``, else ``AWS_REGION``,
+  ``AWS_DEFAULT_REGION``, the profile's region, else ``us-east-1``. The endpoint is option
+  ``endpoint_url``, else ``AWS_ENDPOINT_URL_S3``, else ``AWS_ENDPOINT_URL`` (MinIO, moto, R2...).
+* The client always signs with SigV4 and path-style addressing (boto3 may otherwise presign with SigV2).
+* ``put`` streams through ``upload_fileobj`` with a ``TransferConfig``: multipart, memory bounded by
+  ``part_size × max_in_memory_parts`` whatever the source (non-seekable streams too); a failed upload is
+  aborted, so no partial object or pending multipart upload remains. sha256 is computed while streaming.
+* ``public_url`` is a SigV4 presigned GET; ``expires_in`` must be 1..604800 seconds (SigV4's maximum).
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Iterator
+from typing import IO, Any
+
+from ..errors import PluginNotFoundError, StorageError, ValidationError
+from ..hookspecs import hookimpl
+from .base import (
+    MAX_PRESIGN_SECONDS,
+    HashingReader,
+    ObjectNotFoundError,
+    StorageBackend,
+    StoredObject,
+    check_expires_in,
+    join_key,
+    validate_key,
+    validate_prefix,
+)
+from .sources import content_type_for, open_source
+
+__all__ = ["MAX_PRESIGN_SECONDS", "S3Storage"]
+
+MIN_PART_SIZE = 5 * 1024 * 1024
+DEFAULT_PART_SIZE = 8 * 1024 * 1024
+INSTALL_HINT = "pip install 'bria-tailored[s3]'"
+_MISSING = ("404", "NoSuchKey", "NotFound", "NoSuchBucket")
+
+
+def _require_boto3() -> Any:
+    try:
+        import boto3
+        import botocore.config  # noqa: F401
+    except ImportError as exc:
+        raise PluginNotFoundError(
+            f"s3:// storage needs boto3, which is not installed ({exc}); run: {INSTALL_HINT}"
+        ) from None
+    return boto3
+
+
+def parse_s3_uri(uri: str) -> tuple[str, str]:
+    """``"s3://bucket/some/prefix/"`` → ``("bucket", "some/prefix")``."""
+    if not uri.lower().startswith("s3://"):
+        raise ValidationError("uri", uri, "an S3 storage URI looks like s3://bucket/prefix")
+    bucket, _, prefix = uri[5:].partition("/")
+    if not bucket:
+        raise ValidationError("uri", uri, "an S3 storage URI needs a bucket: s3://bucket/prefix")
+    prefix = prefix.strip("/")
+    if prefix:
+        validate_prefix(prefix)
+    return bucket, prefix
+
+
+def resolve_region(region_name: str | None, session: Any = None) -> str:
+    """Option, else AWS_REGION, AWS_DEFAULT_REGION, the session's (profile's) region, else us-east-1."""
+    return (
+        region_name
+        or os.environ.get("AWS_REGION")
+        or os.environ.get("AWS_DEFAULT_REGION")
+        or (getattr(session, "region_name", None) if session is not None else None)
+        or "us-east-1"
+    )
+
+
+def resolve_endpoint(endpoint_url: str | None) -> str | None:
+    return endpoint_url or os.environ.get("AWS_ENDPOINT_URL_S3") or os.environ.get("AWS_ENDPOINT_URL") or None
+
+
+class S3Storage(StorageBackend):
+    """Objects under ``s3://bucket/prefix``."""
+
+    schemes = ("s3",)
+
+    def __init__(
+        self,
+        uri: str,
+        *,
+        region_name: str | None = None,
+        endpoint_url: str | None = None,
+        profile_name: str | None = None,
+        aws_access_key_id: str | None = None,
+        aws_secret_access_key: str | None = None,
+        aws_session_token: str | None = None,
+        client: Any = None,
+        part_size: int = DEFAULT_PART_SIZE,
+        max_concurrency: int = 4,
+        max_in_memory_parts: int = 4,
+        addressing_style: str = "path",
+    ) -> None:
+        self._boto3 = _require_boto3()
+        self.bucket, self.prefix = parse_s3_uri(uri)
+        if part_size < MIN_PART_SIZE:
+            rule = f"must be at least {MIN_PART_SIZE} bytes (S3's minimum part size)"
+            raise ValidationError("part_size", part_size, rule)
+        self._part_size = part_size
+        self._max_concurrency = max(1, int(max_concurrency))
+        self._max_in_memory_parts = max(1, int(max_in_memory_parts))
+        self._session_args = {
+            "profile_name": profile_name,
+            "aws_access_key_id": aws_access_key_id,
+            "aws_secret_access_key": aws_secret_access_key,
+            "aws_session_token": aws_session_token,
+        }
+        self._region_option = region_name
+        self._endpoint_option = endpoint_url
+        self._addressing_style = addressing_style
+        self._client = client
+        self._lock = threading.Lock()
+
+    # ----------------------------------------------------------------- client
+    @property
+    def client(self) -> Any:
+        """The boto3 S3 client (SigV4, explicit region), created on first use and shared by threads."""
+        if self._client is None:
+            with self._lock:
+                if self._client is None:
+                    self._client = self._make_client()
+        return self._client
+
+    def _make_client(self) -> Any:
+        from botocore.config import Config
+
+        session = self._boto3.session.Session(**{k: v for k, v in self._session_args.items() if v})
+        region = resolve_region(self._region_option, session)
+        config = Config(
+            signature_version="s3v4",
+            s3={"addressing_style": self._addressing_style},
+            region_name=region,
+        )
+        return session.client(
+            "s3", region_name=region, endpoint_url=resolve_endpoint(self._endpoint_option), config=config
+        )
+
+    @property
+    def region_name(self) -> str:
+        return str(self.client.meta.region_name)
+
+    def _transfer_config(self) -> Any:
+        from boto3.s3.transfer import TransferConfig
+
+        config = TransferConfig(
+            multipart_threshold=self._part_size,
+            multipart_chunksize=self._part_size,
+            max_concurrency=self._max_concurrency,
+            use_threads=True,
+            preferred_transfer_client="classic",
+        )
+        config.max_in_memory_upload_chunks = self._max_in_memory_parts
+        return config
+
+    # ----------------------------------------------------------------- keys
+    def _object_key(self, key: str) -> str:
+        return join_key(self.prefix, validate_key(key))
+
+    def uri(self, key: str) -> str:
+        if not key:
+            return f"s3://{self.bucket}/{self.prefix}" if self.prefix else f"s3://{self.bucket}"
+        return f"s3://{self.bucket}/{self._object_key(key)}"
+
+    # ----------------------------------------------------------------- operations
+    def put(self, key: str, source: Any, content_type: str | None = None) -> StoredObject:
+        object_key = self._object_key(key)
+        with open_source(source) as src:
+            ctype = content_type_for(key, content_type, src)
+            reader = HashingReader(src.stream)  # non-seekable: read once, in order
+            try:
+                self.client.upload_fileobj(
+                    reader,
+                    self.bucket,
+                    object_key,
+                    ExtraArgs={"ContentType": ctype},
+                    Config=self._transfer_config(),
+                )
+            except Exception as exc:
+                self._raise(exc, f"upload to {self.uri(key)}")
+        return StoredObject(
+            uri=self.uri(key), key=key, size=reader.size, sha256=reader.hexdigest(), content_type=ctype
+        )
+
+    def open_read(self, key: str) -> IO[bytes]:
+        try:
+            response = self.client.get_object(Bucket=self.bucket, Key=self._object_key(key))
+        except Exception as exc:
+            self._raise(exc, f"read {self.uri(key)}")
+        body: IO[bytes] = response["Body"]
+        return body
+
+    def exists(self, key: str) -> bool:
+        try:
+            self.client.head_object(Bucket=self.bucket, Key=self._object_key(key))
+        except Exception as exc:
+            if _error_code(exc) in _MISSING:
+                return False
+            self._raise(exc, f"check {self.uri(key)}")
+        return True
+
+    def delete(self, key: str) -> None:
+        try:
+            self.client.delete_object(Bucket=self.bucket, Key=self._object_key(key))
+        except Exception as exc:
+            if _error_code(exc) not in _MISSING:
+                self._raise(exc, f"delete {self.uri(key)}")
+
+    def list(self, prefix: str = "") -> Iterator[str]:
+        prefix = validate_prefix(prefix)
+        full = join_key(self.prefix, prefix) if prefix else (f"{self.prefix}/" if self.prefix else "")
+        if prefix.endswith("/") and not full.endswith("/"):
+            full += "/"
+        strip = len(self.prefix) + 1 if self.prefix else 0
+        paginator = self.client.get_paginator("list_objects_v2")
+        try:
+            for page in paginator.paginate(Bucket=self.bucket, Prefix=full):
+                for item in page.get("Contents", ()):
+                    yield item["Key"][strip:]
+        except Exception as exc:
+            self._raise(exc, f"list {self.uri('')}")
+
+    def public_url(self, key: str, expires_in: int = 3600) -> str:
+        seconds = check_expires_in(expires_in)
+        try:
+            url: str = self.client.generate_presigned_url(
+                "get_object",
+                Params={"Bucket": self.bucket, "Key": self._object_key(key)},
+                ExpiresIn=seconds,
+                HttpMethod="GET",
+            )
+        except Exception as exc:
+            self._raise(exc, f"presign {self.uri(key)}")
+        return url
+
+    def close(self) -> None:
+        client, self._client = self._client, None
+        if client is not None and hasattr(client, "close"):
+            client.close()
+
+    def __repr__(self) -> str:
+        return f"S3Storage({self.uri('')!r})"
+
+    def _raise(self, exc: Exception, action: str) -> Any:
+        if isinstance(exc, StorageError | ValidationError):
+            raise exc
+        code = _error_code(exc)
+        if code in _MISSING and action.startswith("read"):
+            raise ObjectNotFoundError(f"cannot {action}: no such object") from exc
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        if isinstance(exc, BotoCoreError | ClientError):
+            raise StorageError(f"cannot {action}: {exc}") from exc
+        raise exc
+
+
+def _error_code(exc: BaseException) -> str | None:
+    response = getattr(exc, "response", None)
+    if isinstance(response, dict):
+        code = response.get("Error", {}).get("Code")
+        return str(code) if code is not None else None
+    return None
+
+
+@hookimpl(trylast=True)
+def bria_tailored_storage_backends() -> list[type[StorageBackend]]:
+    return [S3Storage]
