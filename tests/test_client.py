@@ -17,6 +17,7 @@ from typing import Any
 
 import httpx
 import pytest
+
 from bria_tailored import AsyncTailoredClient, ImageResult, Job, TailoredClient, errors
 from bria_tailored.ratelimit import TokenBucket
 from bria_tailored.transport import BriaTransport, RetryPolicy, parse_retry_after

@@ -12,6 +12,7 @@ import threading
 from typing import Any
 
 import pytest
+
 from bria_tailored.errors import JobFailedError, ValidationError, WaitTimeoutError
 from bria_tailored.polling import (
     BULK_UPLOAD,

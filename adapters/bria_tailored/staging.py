@@ -35,7 +35,8 @@ def zip_entries(source: Any) -> Any:
         keys = [k for k in store.list() if Path(k).suffix.lower() in IMAGE_EXTENSIONS]
         if not keys:
             raise ValidationError("source", source, "holds no jpg, jpeg, png or webp images")
-        return [(key, store.open_read(key)) for key in sorted(keys)]
+        # URIs, not open streams: the ZIP writer opens each object only while it writes it.
+        return [(key, store.uri(key)) for key in sorted(keys)]
     raise ValidationError(
         "source", str(source), "must be a folder of images, a .zip file or a storage prefix"
     )

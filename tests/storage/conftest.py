@@ -17,6 +17,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
+
 from bria_tailored.plugins import reset_plugin_manager
 
 GCS_BUCKET = "bria-test-bucket"

@@ -9,6 +9,7 @@ from typing import Any
 
 import httpx
 import pytest
+
 from bria_tailored.errors import StorageError
 from bria_tailored.storage import open_storage
 from bria_tailored.storage.download import download_to

@@ -11,6 +11,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
+
 from bria_tailored.errors import PluginNotFoundError, StorageError, ValidationError
 from bria_tailored.storage import ObjectNotFoundError, open_storage
 from bria_tailored.storage.gcs import GCSStorage

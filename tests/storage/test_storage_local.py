@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
 from bria_tailored.errors import NotPubliclyAddressableError, StorageError, ValidationError
 from bria_tailored.storage import HashingReader, ObjectNotFoundError, StoredObject, open_storage
 from bria_tailored.storage.local import LocalStorage

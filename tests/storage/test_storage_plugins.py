@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from bria_tailored import plugins
 from bria_tailored.errors import PluginNotFoundError
 from bria_tailored.plugins import PluginLoadWarning, get_plugin_manager, hookimpl, plugin_info

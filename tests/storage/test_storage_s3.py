@@ -10,6 +10,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
+
 from bria_tailored.errors import PluginNotFoundError, ValidationError
 from bria_tailored.storage import ObjectNotFoundError, open_storage
 from bria_tailored.storage.s3 import S3Storage

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
 from bria_tailored.errors import ValidationError
 from bria_tailored.storage import open_storage
 from bria_tailored.storage.zipstream import ZipStream, folder_entries, iter_zip

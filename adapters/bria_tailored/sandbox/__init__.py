@@ -1,0 +1,63 @@
+"""A local, stateful emulator of Bria's Tailored Generation API (extra ``sandbox``).
+
+Every operation of the repaired spec (``generated/openapi.json``, or ``bria_tailored_api/openapi.json``
+in a wheel) is served under the same ``/v1`` and ``/v2`` paths, with the documented lifecycle and rules,
+real output files and fault injection::
+
+    from bria_tailored.sandbox import run_sandbox
+
+    with run_sandbox(training_seconds=1.0) as base_url:        # or: async with run_sandbox() as base_url
+        ...  # point the client at base_url with any non-empty api_token
+
+    app = create_app(db_path="sandbox.db")                     # an ASGI app for your own server
+    serve_forever(port=8787)                                   # what `bria-tailored sandbox --port 8787` runs
+
+Options (keyword arguments; see :class:`SandboxOptions`): ``token``, ``time_scale``,
+``training_seconds``, ``stop_seconds``, ``caption_seconds``, ``bulk_seconds``, ``job_seconds``,
+``sync_seconds``, ``clock``, ``latency_ms``, ``fail_rate``, ``fail_kinds``, ``retry_after``, ``seed``,
+``fault_downloads``, ``drop_download_after_bytes``, ``db_path``, ``public_base_url``, ``image_scale``,
+``max_zip_bytes``, ``max_zip_entries``, ``max_zip_uncompressed_bytes``, ``max_model_bytes``,
+``max_image_bytes``, ``allowed_fetch_hosts``, ``spec_path``. The sandbox binds to loopback only.
+
+Markers that make things fail on purpose (for testing error paths):
+
+- ``[sandbox:error]`` in a generation ``prompt`` or ``structured_prompt`` (or in the ``image`` of a video
+  request): the job ends in Status Service ``ERROR`` with ``error {code: 500, message, details}``; with
+  ``sync=true`` the request answers 500 ``{"message": ...}``.
+- ``[sandbox:fail]`` in a model's ``name`` or ``description``: training ends ``Failed`` half-way.
+
+Behaviour worth knowing:
+
+- Lifecycle durations run on the sandbox clock, multiplied by ``time_scale``: a model is ``InProgress``
+  for ``training_seconds`` then ``Completed`` (expert mode: checkpoints every ``checkpoint_interval``
+  steps, plus the final step); ``stop_training`` → ``Stopping`` for ``stop_seconds`` → ``Stopped``;
+  ``regenerate-all-captions`` keeps ``captions_update_status`` ``in_progress`` for ``caption_seconds``;
+  a bulk upload fetches the zip, then adds its images progressively over ``bulk_seconds``; generation
+  jobs are ``IN_PROGRESS`` for ``job_seconds``; uploaded models are ``syncing`` for ``sync_seconds``, then
+  ``Completed``.
+- Files the API points at (images, thumbnails, outputs, model weights, dataset zips, captions) are served
+  at ``/_sandbox/files/...`` without a token, with ``Range`` support.
+- Generated images have the requested aspect ratio exactly; their size is about 1024² × ``image_scale``²
+  pixels (``image_scale=1`` gives 1:1 → 1024x1024). Videos are 5-second Motion-JPEG MP4s; model weights
+  are small valid ``.safetensors`` files.
+- Faults (``fail_rate``) are decided before any work is done, so a retried request never duplicates work.
+"""
+
+from __future__ import annotations
+
+from .app import SandboxApp, create_app
+from .lifecycle import ERROR_MARKER, FAIL_MARKER
+from .options import SandboxOptions
+from .server import SandboxServer, main, run_sandbox, serve_forever
+
+__all__ = [
+    "ERROR_MARKER",
+    "FAIL_MARKER",
+    "SandboxApp",
+    "SandboxOptions",
+    "SandboxServer",
+    "create_app",
+    "main",
+    "run_sandbox",
+    "serve_forever",
+]

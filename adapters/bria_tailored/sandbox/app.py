@@ -1,0 +1,165 @@
+"""The ASGI application: every operation of the spec routed to its handler, behind one pipeline.
+
+Pipeline of an API request: fault injection (``fail_rate``/``latency_ms``) → ``api_token`` check (401)
+→ lifecycle settling (the accelerated clock) → parameter and body validation against the spec (400
+``{"errors": [...]}``) → the operation's handler → JSON. File downloads (``/_sandbox/files/...``) skip
+authentication and, unless ``fault_downloads`` is set, faults. ``/_sandbox/health`` answers ``ok``.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+from starlette.types import Receive, Scope, Send
+
+from .faults import RAW_SEND_KEY, FaultInjector, drop_connection
+from .files import FILES_PREFIX, serve_file
+from .handlers import HANDLERS, ApiError, Call, Sandbox
+from .options import SandboxOptions
+from .spec import Operation, Spec, load_spec
+from .state import Store
+from .validation import validate_body, validate_params
+
+__all__ = ["SandboxApp", "create_app"]
+
+log = logging.getLogger("bria_tailored.sandbox")
+
+FAULT_BODIES = {
+    "429": {"message": "Request limit exceeded (sandbox fault injection). Retry later."},
+    "500": {"message": "Internal server error (sandbox fault injection)."},
+    "503": {"message": "Service unavailable (sandbox fault injection)."},
+}
+
+
+class SandboxApp:
+    """The sandbox as an ASGI app; ``.sandbox`` holds the state, ``.spec`` the served spec."""
+
+    def __init__(self, options: SandboxOptions) -> None:
+        self.options = options
+        self.spec: Spec = load_spec(options.spec_path)
+        self.store = Store(options.db_path)
+        self.sandbox = Sandbox(options, self.store)
+        self.faults = FaultInjector(options)
+        missing = sorted(op.operation_id for op in self.spec if op.operation_id not in HANDLERS)
+        if missing:
+            log.warning("sandbox: no handler for %s (answered with 501)", ", ".join(missing))
+        routes = [Route(op.path, self._endpoint(op), methods=[op.method]) for op in self.spec]
+        routes.append(Route(FILES_PREFIX + "{key:path}", _RawEndpoint(self._files), methods=["GET", "HEAD"]))
+        routes.append(Route("/_sandbox/health", self._health, methods=["GET"]))
+        self.starlette = Starlette(routes=routes, exception_handlers={HTTPException: self._http_error})
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            scope[RAW_SEND_KEY] = send
+        await self.starlette(scope, receive, send)
+
+    def close(self) -> None:
+        self.store.close()
+
+    # --- routes ----------------------------------------------------------------------------------
+
+    async def _files(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if self.options.fault_downloads:
+            await self.faults.delay()
+            kind = self.faults.decide()
+            if kind is not None:
+                await self._fault(scope, send, kind)
+                return
+        await serve_file(scope, receive, send, self.store, self.faults)
+
+    async def _fault(self, scope: Scope, send: Send, kind: str) -> None:
+        if kind == "drop":
+            await drop_connection(scope)
+            return
+        headers = {"Retry-After": str(self.options.retry_after)} if kind == "429" else {}
+        await JSONResponse(FAULT_BODIES[kind], status_code=int(kind), headers=headers)(scope, _noop_receive, send)
+
+    async def _health(self, request: Request) -> Response:
+        return JSONResponse({"status": "ok", "operations": len(self.spec.operations)})
+
+    async def _http_error(self, request: Request, exc: Exception) -> Response:
+        status = getattr(exc, "status_code", 500)
+        text = {404: "Not found", 405: "Method not allowed"}.get(status, str(getattr(exc, "detail", "error")))
+        return JSONResponse({"message": text}, status_code=status)
+
+    def base_url(self, request: Request) -> str:
+        if self.options.public_base_url:
+            return self.options.public_base_url
+        return str(request.base_url).rstrip("/")
+
+    def _endpoint(self, op: Operation) -> Any:
+        handler = HANDLERS.get(op.operation_id)
+
+        async def endpoint(request: Request) -> Response:
+            await self.faults.delay()
+            kind = self.faults.decide()
+            if kind is not None:
+                if kind == "drop":
+                    await drop_connection(request.scope)
+                    return Response(status_code=500)
+                headers = {"Retry-After": str(self.options.retry_after)} if kind == "429" else {}
+                return JSONResponse(FAULT_BODIES[kind], status_code=int(kind), headers=headers)
+            token = request.headers.get("api_token")
+            if not token:
+                return JSONResponse({"message": "Unauthorized: the api_token header is missing"}, status_code=401)
+            if self.options.token is not None and token != self.options.token:
+                return JSONResponse({"message": "Unauthorized: invalid api_token"}, status_code=401)
+            if handler is None:
+                return JSONResponse({"message": f"{op.operation_id} is not implemented by the sandbox"},
+                                    status_code=501)
+            try:
+                return await self._handle(op, handler, request)
+            except ApiError as exc:
+                return _json(exc.status, exc.body, exc.headers)
+            except Exception:
+                log.exception("sandbox: %s failed", op.operation_id)
+                return _json(500, {"message": f"sandbox internal error in {op.operation_id}"})
+
+        endpoint.__name__ = op.operation_id.replace("-", "_")
+        return endpoint
+
+    async def _handle(self, op: Operation, handler: Any, request: Request) -> Response:
+        now = self.sandbox.now()
+        self.sandbox.lifecycle.settle(now)
+        params, errors = validate_params(op, dict(request.path_params), dict(request.query_params))
+        raw = await request.body() if op.body_schema is not None else b""
+        if op.operation_id == "start-training" and not raw.strip():
+            raw = b"{}"
+        body, body_errors = validate_body(op, raw)
+        errors += body_errors
+        if errors:
+            return _json(400, {"errors": errors})
+        call = Call(params=params, body=body, base_url=self.base_url(request), now=now)
+        reply = await handler(self.sandbox, call)
+        return _json(reply.status, reply.body, reply.headers)
+
+
+class _RawEndpoint:
+    """Wraps a raw ASGI callable so Starlette routes to it as an app, not as a request handler."""
+
+    def __init__(self, func: Any) -> None:
+        self.func = func
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await self.func(scope, receive, send)
+
+
+def _json(status: int, body: Any, headers: dict[str, str] | None = None) -> Response:
+    if status == 204 or body is None and status != 200:
+        return Response(status_code=status, headers=headers)
+    return JSONResponse(body, status_code=status, headers=headers)
+
+
+async def _noop_receive() -> dict[str, Any]:
+    return {"type": "http.disconnect"}
+
+
+def create_app(options: SandboxOptions | None = None, **kwargs: Any) -> SandboxApp:
+    """Build the sandbox ASGI app (see :class:`SandboxOptions` for the keyword arguments)."""
+    return SandboxApp(SandboxOptions.build(options, **kwargs))

@@ -1,0 +1,80 @@
+"""Fault and latency injection, deterministic under a seed.
+
+A :class:`FaultInjector` draws from ``random.Random(seed)`` once per API request, in arrival order,
+so the same sequence of requests meets the same faults. Kinds: ``"429"`` (with ``Retry-After``),
+``"500"``, ``"503"`` and ``"drop"``: the connection is closed without any response.
+
+Dropping needs the server's transport, which ASGI does not expose. The outermost layer of the app
+(see ``app.py``) keeps the server's own ``send`` in the scope; under uvicorn that is a bound method of
+the connection's request/response cycle, which holds ``.transport``. When no transport can be found
+(another server, or an in-process ASGI transport) :class:`ConnectionDropped` is raised instead, which
+such clients also see as a failed request.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import threading
+from collections.abc import MutableMapping
+from typing import Any
+
+from .options import SandboxOptions
+
+__all__ = ["RAW_SEND_KEY", "ConnectionDropped", "FaultInjector", "drop_connection"]
+
+RAW_SEND_KEY = "bria_sandbox.raw_send"
+
+
+class ConnectionDropped(ConnectionError):
+    """Raised to abort a response when the server's transport cannot be closed directly."""
+
+
+async def drop_connection(scope: MutableMapping[str, Any]) -> None:
+    """Close the client's connection now (without or in the middle of a response)."""
+    send = scope.get(RAW_SEND_KEY)
+    cycle = getattr(send, "__self__", None)
+    transport = getattr(cycle, "transport", None)
+    if transport is None or not hasattr(transport, "close"):
+        raise ConnectionDropped("sandbox fault injection: connection dropped")
+    transport.close()
+    # Let the server notice the lost connection so it does not try to answer on it.
+    for _ in range(3):
+        await asyncio.sleep(0)
+
+
+class FaultInjector:
+    """Decides, request by request, whether to inject a fault (and which)."""
+
+    def __init__(self, options: SandboxOptions) -> None:
+        self.options = options
+        self._random = random.Random(options.seed)
+        self._lock = threading.Lock()
+        self._download_dropped = False
+        self.injected: list[str] = []
+
+    def decide(self) -> str | None:
+        """The fault for the next request, or ``None``. Always draws twice, so kinds do not shift rates."""
+        if self.options.fail_rate <= 0:
+            return None
+        with self._lock:
+            hit = self._random.random() < self.options.fail_rate
+            kind = self._random.choice(self.options.fail_kinds)
+            if hit:
+                self.injected.append(kind)
+            return kind if hit else None
+
+    def download_cut(self, start: int, end: int) -> int | None:
+        """How many bytes of a download serving ``[start, end)`` to send before cutting it (once)."""
+        limit = self.options.drop_download_after_bytes
+        if limit is None:
+            return None
+        with self._lock:
+            if self._download_dropped or end - start <= limit:
+                return None
+            self._download_dropped = True
+            return limit
+
+    async def delay(self) -> None:
+        if self.options.latency_ms > 0:
+            await asyncio.sleep(self.options.latency_ms / 1000)

@@ -1,0 +1,175 @@
+"""Running the sandbox: in-process for tests (``run_sandbox``) and in the foreground for the CLI.
+
+``run_sandbox(**options)`` binds 127.0.0.1 on a free port, serves the app with uvicorn in a daemon
+thread and yields the base URL; it works as ``with`` and ``async with`` and stops the server (and
+closes the SQLite file) on exit. ``serve_forever(port=..., **options)`` is what
+``bria-tailored sandbox`` calls; ``main(argv)`` is a stand-alone entry point with the same options.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import socket
+import threading
+import time
+from collections.abc import Sequence
+from types import TracebackType
+from typing import Any
+
+import uvicorn
+
+from .app import SandboxApp, create_app
+from .options import SandboxOptions, check_loopback
+
+__all__ = ["SandboxServer", "main", "run_sandbox", "serve_forever"]
+
+
+def _bind(host: str, port: int) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, port))
+    sock.listen(128)
+    sock.set_inheritable(True)
+    return sock
+
+
+def _url(host: str, port: int) -> str:
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+
+
+class SandboxServer:
+    """A sandbox served by uvicorn in a background thread. Use ``run_sandbox`` to make one."""
+
+    def __init__(self, *, host: str = "127.0.0.1", port: int = 0, app: SandboxApp | None = None,
+                 log_level: str = "warning", **options: Any) -> None:
+        self.host = check_loopback(host)
+        self.port = port
+        self.app = app if app is not None else create_app(**options)
+        self.log_level = log_level
+        self.base_url = ""
+        self._server: uvicorn.Server | None = None
+        self._thread: threading.Thread | None = None
+        self._socket: socket.socket | None = None
+
+    @property
+    def options(self) -> SandboxOptions:
+        return self.app.options
+
+    def start(self, timeout: float = 10.0) -> str:
+        """Start serving; returns the base URL (``http://127.0.0.1:PORT``)."""
+        if self._thread is not None:
+            return self.base_url
+        self._socket = _bind(self.host, self.port)
+        self.port = self._socket.getsockname()[1]
+        self.base_url = _url(self.host, self.port)
+        config = uvicorn.Config(self.app, log_level=self.log_level, lifespan="off", access_log=False,
+                                timeout_graceful_shutdown=2)
+        self._server = uvicorn.Server(config)
+        self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [self._socket]},
+                                        name=f"bria-sandbox-{self.port}", daemon=True)
+        self._thread.start()
+        deadline = time.monotonic() + timeout
+        while not self._server.started:
+            if not self._thread.is_alive():
+                raise RuntimeError("the sandbox server thread exited during startup")
+            if time.monotonic() > deadline:
+                self.stop()
+                raise TimeoutError("the sandbox server did not start in time")
+            time.sleep(0.01)
+        return self.base_url
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """Stop serving and release the port and the store."""
+        if self._server is not None:
+            self._server.should_exit = True
+        if self._thread is not None:
+            self._thread.join(timeout)
+        if self._socket is not None:
+            self._socket.close()
+        self._server, self._thread, self._socket = None, None, None
+        self.app.close()
+
+    def __enter__(self) -> str:
+        return self.start()
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.stop()
+
+    async def __aenter__(self) -> str:
+        return await asyncio.to_thread(self.start)
+
+    async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                        tb: TracebackType | None) -> None:
+        await asyncio.to_thread(self.stop)
+
+
+def run_sandbox(*, host: str = "127.0.0.1", port: int = 0, app: SandboxApp | None = None,
+                **options: Any) -> SandboxServer:
+    """A sandbox on loopback: ``with run_sandbox(training_seconds=1) as base_url: ...`` (or ``async with``).
+
+    Keyword arguments are :class:`SandboxOptions` fields; ``port=0`` picks a free port; ``app`` serves
+    an app made earlier by :func:`create_app` (to keep a handle on its state).
+    """
+    return SandboxServer(host=host, port=port, app=app, **options)
+
+
+def serve_forever(port: int = 8787, host: str = "127.0.0.1", *, log_level: str = "info",
+                  **options: Any) -> None:
+    """Serve a sandbox in the foreground until interrupted (Ctrl-C); prints the base URL first."""
+    check_loopback(host)
+    app = create_app(**options)
+    sock = _bind(host, port)
+    base_url = _url(host, sock.getsockname()[1])
+    print(f"Bria Tailored Generation sandbox listening on {base_url}", flush=True)
+    print(f"  export BRIA_BASE_URL={base_url}  (any non-empty BRIA_API_TOKEN works"
+          f"{'' if app.options.token is None else ' only if it matches --token'})", flush=True)
+    server = uvicorn.Server(uvicorn.Config(app, log_level=log_level, lifespan="off"))
+    try:
+        server.run(sockets=[sock])
+    finally:
+        sock.close()
+        app.close()
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="bria-tailored-sandbox",
+                                     description="A local, stateful emulator of Bria's Tailored Generation API.")
+    parser.add_argument("--host", default="127.0.0.1", help="loopback address to bind (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=8787, help="port (0 picks a free one; default 8787)")
+    parser.add_argument("--token", default=None, help="require exactly this api_token")
+    parser.add_argument("--db", dest="db_path", default=None, help="SQLite file that keeps state across restarts")
+    parser.add_argument("--time-scale", type=float, default=1.0, help="multiplies every lifecycle duration")
+    parser.add_argument("--training-seconds", type=float, default=3.0)
+    parser.add_argument("--caption-seconds", type=float, default=0.5)
+    parser.add_argument("--bulk-seconds", type=float, default=1.0)
+    parser.add_argument("--job-seconds", type=float, default=0.3)
+    parser.add_argument("--latency-ms", type=float, default=0.0)
+    parser.add_argument("--fail-rate", type=float, default=0.0)
+    parser.add_argument("--fail-kinds", default="429,500,503,drop", help="comma-separated: 429,500,503,drop")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--public-base-url", default=None)
+    parser.add_argument("--image-scale", type=float, default=0.5)
+    return parser
+
+
+def options_from_args(args: argparse.Namespace) -> dict[str, Any]:
+    """The ``SandboxOptions`` keyword arguments given by parsed command-line arguments."""
+    values = {k: v for k, v in vars(args).items() if k not in ("host", "port")}
+    values["fail_kinds"] = tuple(kind.strip() for kind in values["fail_kinds"].split(",") if kind.strip())
+    return values
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """``python -m bria_tailored.sandbox [--port N] [options]``."""
+    args = build_parser().parse_args(argv)
+    try:
+        serve_forever(port=args.port, host=args.host, **options_from_args(args))
+    except ValueError as exc:
+        print(f"error: {exc}")
+        return 2
+    except KeyboardInterrupt:
+        pass
+    return 0
