@@ -129,3 +129,28 @@ def test_retries_carry_a_get_workload_through_injected_faults() -> None:
         with TailoredClient("tok", base_url=url, max_retries=6) as client:
             for _ in range(50):
                 assert isinstance(client.projects.list(), list)
+
+
+def test_wait_all_follows_100_jobs_on_one_loop(sandbox: str) -> None:
+    with TailoredClient("tok", base_url=sandbox) as client:
+        model = trained_model(client)
+        jobs = [client.generate.image(model.id, f"fox {i}", seed=i, wait=False) for i in range(100)]
+        jobs[37] = client.generate.image(model.id, "[sandbox:error] fox", wait=False)
+        stats = PollStats()
+        seen: list[int] = []
+        results = client.status.wait_all(
+            jobs,
+            policy=FAST,
+            timeout=60,
+            return_exceptions=True,
+            stats=stats,
+            on_progress=lambda index, status: seen.append(index),
+        )
+    assert [getattr(r, "request_id", None) for i, r in enumerate(results) if i != 37] == [
+        j.request_id for i, j in enumerate(jobs) if i != 37
+    ]
+    assert isinstance(results[37], errors.JobFailedError) and results[37].request_id == jobs[37].request_id
+    assert all(isinstance(r, ImageResult) for i, r in enumerate(results) if i != 37)
+    # every check but the one that raised (job 37) reported progress
+    assert stats.checks == len(seen) + 1 and stats.checks >= 100
+    assert sorted(set(seen)) == [i for i in range(100) if i != 37]

@@ -15,7 +15,7 @@
     ├── JobFailedError       (Status Service said ERROR or UNKNOWN: .code, .message, .details, .request_id)
     ├── TrainingFailedError  (model ended Failed or Stopped)
     ├── WaitTimeoutError     (deadline passed; .last_status; the job may still finish: do not resubmit)
-    └── StorageError ── NotPubliclyAddressableError, PluginNotFoundError
+    └── StorageError ── NotPubliclyAddressableError, PluginNotFoundError, ObjectNotFoundError
 
 No exception text or repr carries the API token: messages are built from method, path, status and the
 server's words only, and :func:`redact` scrubs anything that slipped into a server's words.
@@ -41,6 +41,7 @@ __all__ = [
     "JobFailedError",
     "NotFoundError",
     "NotPubliclyAddressableError",
+    "ObjectNotFoundError",
     "PayloadTooLargeError",
     "PermissionDeniedError",
     "PluginNotFoundError",
@@ -309,6 +310,10 @@ class WaitTimeoutError(BriaError, TimeoutError):
 
 class StorageError(BriaError):
     """A storage backend failed or was misused."""
+
+
+class ObjectNotFoundError(StorageError, FileNotFoundError):
+    """No object is stored under this key."""
 
 
 class NotPubliclyAddressableError(StorageError):

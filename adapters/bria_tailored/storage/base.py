@@ -19,7 +19,7 @@ from typing import IO, Any, ClassVar
 
 import attrs
 
-from ..errors import StorageError, ValidationError
+from ..errors import ObjectNotFoundError, ValidationError
 
 __all__ = [
     "DEFAULT_CHUNK_SIZE",
@@ -53,10 +53,6 @@ _EXTRA_TYPES = {
 }
 _DRIVE = re.compile(r"^[A-Za-z]:")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
-
-
-class ObjectNotFoundError(StorageError, FileNotFoundError):
-    """No object is stored under this key."""
 
 
 @attrs.define(frozen=True)
