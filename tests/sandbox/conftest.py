@@ -28,9 +28,16 @@ def make_sandbox(clock: FakeClock) -> Iterator[Callable[..., Running]]:
     started: list[Any] = []
 
     def make(**options: Any) -> Running:
-        defaults: dict[str, Any] = {"clock": clock, "training_seconds": 10.0, "caption_seconds": 1.0,
-                                    "bulk_seconds": 1.0, "job_seconds": 1.0, "stop_seconds": 1.0,
-                                    "sync_seconds": 1.0, "allowed_fetch_hosts": ("127.0.0.1",)}
+        defaults: dict[str, Any] = {
+            "clock": clock,
+            "training_seconds": 10.0,
+            "caption_seconds": 1.0,
+            "bulk_seconds": 1.0,
+            "job_seconds": 1.0,
+            "stop_seconds": 1.0,
+            "sync_seconds": 1.0,
+            "allowed_fetch_hosts": ("127.0.0.1",),
+        }
         defaults.update(options)
         app = create_app(**defaults)
         server = run_sandbox(app=app)
@@ -55,5 +62,3 @@ def file_server() -> Iterator[FileServer]:
     server = FileServer()
     yield server
     server.close()
-
-

@@ -33,7 +33,9 @@ class FakeClock:
             self.value += seconds
 
 
-def png_bytes(size: int | tuple[int, int] = 300, color: tuple[int, int, int] = (200, 30, 30), fmt: str = "PNG") -> bytes:
+def png_bytes(
+    size: int | tuple[int, int] = 300, color: tuple[int, int, int] = (200, 30, 30), fmt: str = "PNG"
+) -> bytes:
     width, height = (size, size) if isinstance(size, int) else size
     out = io.BytesIO()
     Image.new("RGB", (width, height), color).save(out, format=fmt)
@@ -104,8 +106,9 @@ def create_project(client: httpx.Client, **overrides: Any) -> dict[str, Any]:
 
 
 def create_dataset(client: httpx.Client, project_id: int, upload_type: str = "basic") -> dict[str, Any]:
-    response = client.post("/v1/tailored-gen/datasets",
-                           json={"project_id": project_id, "name": "ds", "upload_type": upload_type})
+    response = client.post(
+        "/v1/tailored-gen/datasets", json={"project_id": project_id, "name": "ds", "upload_type": upload_type}
+    )
     assert response.status_code == 201, response.text
     return response.json()
 
@@ -120,9 +123,10 @@ def visual_schema(client: httpx.Client) -> str:
 def upload_images(client: httpx.Client, dataset_id: int, count: int) -> list[dict[str, Any]]:
     out = []
     for index in range(count):
-        response = client.post(f"/v1/tailored-gen/datasets/{dataset_id}/images",
-                               json={"file": b64(png_bytes(300, (index * 20, 100, 50))),
-                                     "image_name": f"img{index}.png"})
+        response = client.post(
+            f"/v1/tailored-gen/datasets/{dataset_id}/images",
+            json={"file": b64(png_bytes(300, (index * 20, 100, 50))), "image_name": f"img{index}.png"},
+        )
         assert response.status_code == 201, response.text
         out.append(response.json())
     return out
@@ -131,8 +135,12 @@ def upload_images(client: httpx.Client, dataset_id: int, count: int) -> list[dic
 def completed_dataset(client: httpx.Client, images: int = 5) -> dict[str, Any]:
     project = create_project(client)
     dataset = create_dataset(client, project["id"])
-    assert client.put(f"/v1/tailored-gen/datasets/{dataset['id']}",
-                      json={"visual_schema": visual_schema(client)}).status_code == 200
+    assert (
+        client.put(
+            f"/v1/tailored-gen/datasets/{dataset['id']}", json={"visual_schema": visual_schema(client)}
+        ).status_code
+        == 200
+    )
     upload_images(client, dataset["id"], images)
     response = client.put(f"/v1/tailored-gen/datasets/{dataset['id']}", json={"status": "completed"})
     assert response.status_code == 200, response.text
@@ -140,7 +148,9 @@ def completed_dataset(client: httpx.Client, images: int = 5) -> dict[str, Any]:
 
 
 def create_model(client: httpx.Client, dataset_id: int, **overrides: Any) -> dict[str, Any]:
-    response = client.post("/v1/tailored-gen/models", json={"name": "model", "dataset_id": dataset_id, **overrides})
+    response = client.post(
+        "/v1/tailored-gen/models", json={"name": "model", "dataset_id": dataset_id, **overrides}
+    )
     assert response.status_code == 201, response.text
     return response.json()
 

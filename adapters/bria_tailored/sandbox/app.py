@@ -53,6 +53,8 @@ class SandboxApp:
         routes.append(Route(FILES_PREFIX + "{key:path}", _RawEndpoint(self._files), methods=["GET", "HEAD"]))
         routes.append(Route("/_sandbox/health", self._health, methods=["GET"]))
         self.starlette = Starlette(routes=routes, exception_handlers={HTTPException: self._http_error})
+        # Bria does not redirect "/path/" to "/path"; an unknown path is a JSON 404 like any other.
+        self.starlette.router.redirect_slashes = False
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
@@ -78,7 +80,9 @@ class SandboxApp:
             await drop_connection(scope)
             return
         headers = {"Retry-After": str(self.options.retry_after)} if kind == "429" else {}
-        await JSONResponse(FAULT_BODIES[kind], status_code=int(kind), headers=headers)(scope, _noop_receive, send)
+        await JSONResponse(FAULT_BODIES[kind], status_code=int(kind), headers=headers)(
+            scope, _noop_receive, send
+        )
 
     async def _health(self, request: Request) -> Response:
         return JSONResponse({"status": "ok", "operations": len(self.spec.operations)})
@@ -107,12 +111,15 @@ class SandboxApp:
                 return JSONResponse(FAULT_BODIES[kind], status_code=int(kind), headers=headers)
             token = request.headers.get("api_token")
             if not token:
-                return JSONResponse({"message": "Unauthorized: the api_token header is missing"}, status_code=401)
+                return JSONResponse(
+                    {"message": "Unauthorized: the api_token header is missing"}, status_code=401
+                )
             if self.options.token is not None and token != self.options.token:
                 return JSONResponse({"message": "Unauthorized: invalid api_token"}, status_code=401)
             if handler is None:
-                return JSONResponse({"message": f"{op.operation_id} is not implemented by the sandbox"},
-                                    status_code=501)
+                return JSONResponse(
+                    {"message": f"{op.operation_id} is not implemented by the sandbox"}, status_code=501
+                )
             try:
                 return await self._handle(op, handler, request)
             except ApiError as exc:

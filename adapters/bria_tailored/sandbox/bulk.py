@@ -54,7 +54,9 @@ def extract_images(data: bytes, limits: ZipLimits) -> list[dict[str, Any]]:
             raise BulkError(f"the zip has {len(infos)} entries; the limit is {limits.max_entries}")
         declared = sum(info.file_size for info in infos)
         if declared > limits.max_uncompressed_bytes:
-            raise BulkError(f"the zip expands to {declared} bytes; the limit is {limits.max_uncompressed_bytes}")
+            raise BulkError(
+                f"the zip expands to {declared} bytes; the limit is {limits.max_uncompressed_bytes}"
+            )
         entries: list[dict[str, Any]] = []
         total = 0
         for info in infos:
@@ -63,8 +65,13 @@ def extract_images(data: bytes, limits: ZipLimits) -> list[dict[str, Any]]:
             if info.is_dir() or not base or base.startswith(".") or name.startswith("__MACOSX/"):
                 continue
             if _unsafe(name):
-                entries.append({"filename": name, "error_code": 400,
-                                "error_message": "unsafe path in zip (absolute or '..'); entry skipped"})
+                entries.append(
+                    {
+                        "filename": name,
+                        "error_code": 400,
+                        "error_message": "unsafe path in zip (absolute or '..'); entry skipped",
+                    }
+                )
                 continue
             if not base.lower().endswith(IMAGE_EXTENSIONS):
                 continue
@@ -72,20 +79,42 @@ def extract_images(data: bytes, limits: ZipLimits) -> list[dict[str, Any]]:
                 content = handle.read(limits.max_image_bytes + 1)
             total += len(content)
             if len(content) > limits.max_image_bytes or total > limits.max_uncompressed_bytes:
-                entries.append({"filename": base, "error_code": 413,
-                                "error_message": f"image larger than {limits.max_image_bytes} bytes"})
+                entries.append(
+                    {
+                        "filename": base,
+                        "error_code": 413,
+                        "error_message": f"image larger than {limits.max_image_bytes} bytes",
+                    }
+                )
                 continue
             info_image = sniff_image(content)
             if info_image is None:
-                entries.append({"filename": base, "error_code": 415,
-                                "error_message": "not a valid png, jpeg or webp image"})
+                entries.append(
+                    {
+                        "filename": base,
+                        "error_code": 415,
+                        "error_message": "not a valid png, jpeg or webp image",
+                    }
+                )
                 continue
             if min(info_image.width, info_image.height) < MIN_BULK_SIDE:
-                entries.append({"filename": base, "error_code": 412,
-                                "error_message": f"image is {info_image.width}x{info_image.height}; "
-                                                 f"bulk uploads need at least {MIN_BULK_SIDE}x{MIN_BULK_SIDE}"})
+                entries.append(
+                    {
+                        "filename": base,
+                        "error_code": 412,
+                        "error_message": f"image is {info_image.width}x{info_image.height}; "
+                        f"bulk uploads need at least {MIN_BULK_SIDE}x{MIN_BULK_SIDE}",
+                    }
+                )
                 continue
-            entries.append({"filename": base, "data": content, "thumb": thumbnail_png(content),
-                            "digest": hashlib.sha256(content).hexdigest(),
-                            "content_type": info_image.content_type, "extension": info_image.extension})
+            entries.append(
+                {
+                    "filename": base,
+                    "data": content,
+                    "thumb": thumbnail_png(content),
+                    "digest": hashlib.sha256(content).hexdigest(),
+                    "content_type": info_image.content_type,
+                    "extension": info_image.extension,
+                }
+            )
         return entries

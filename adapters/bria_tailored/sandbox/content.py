@@ -12,8 +12,15 @@ from typing import Any
 
 __all__ = ["caption_for", "refine", "structured_prompt_for", "visual_schema_for"]
 
-_STYLES = ("flat vector illustration", "soft watercolor", "studio photography", "bold line art",
-           "isometric 3D render", "muted editorial photography", "playful cartoon")
+_STYLES = (
+    "flat vector illustration",
+    "soft watercolor",
+    "studio photography",
+    "bold line art",
+    "isometric 3D render",
+    "muted editorial photography",
+    "playful cartoon",
+)
 _LIGHTING = ("soft diffuse light", "hard rim light", "golden hour", "even studio light", "moody low key")
 _COMPOSITION = ("centered subject", "rule of thirds", "close-up", "full body", "wide shot")
 _BACKGROUNDS = ("plain white", "solid pastel", "gradient", "textured paper", "outdoor scene")
@@ -42,14 +49,16 @@ def parse_json_object(text: str | None) -> dict[str, Any] | None:
 def visual_schema_for(image_digests: list[str], colors: list[str]) -> str:
     """A visual schema (the dataset's backbone) from the sample images' digests and mean colours."""
     key = "|".join(image_digests)
-    return _dumps({
-        "style": _pick(_STYLES, "style", key),
-        "colors": sorted(set(colors)),
-        "lighting": _pick(_LIGHTING, "light", key),
-        "composition": _pick(_COMPOSITION, "comp", key),
-        "background": _pick(_BACKGROUNDS, "bg", key),
-        "subject": "the recurring subject of the sample images",
-    })
+    return _dumps(
+        {
+            "style": _pick(_STYLES, "style", key),
+            "colors": sorted(set(colors)),
+            "lighting": _pick(_LIGHTING, "light", key),
+            "composition": _pick(_COMPOSITION, "comp", key),
+            "background": _pick(_BACKGROUNDS, "bg", key),
+            "subject": "the recurring subject of the sample images",
+        }
+    )
 
 
 def caption_for(visual_schema: str, image_digest: str, image_name: str) -> str:

@@ -93,8 +93,9 @@ async def serve_file(scope: Scope, receive: Receive, send: Send, store: Store, f
     await send({"type": "http.response.body", "body": b"", "more_body": False})
 
 
-async def _plain(send: Send, status: int, body: bytes, content_type: str,
-                 headers: list[tuple[bytes, bytes]] | None = None) -> None:
+async def _plain(
+    send: Send, status: int, body: bytes, content_type: str, headers: list[tuple[bytes, bytes]] | None = None
+) -> None:
     base = [(k, v) for k, v in (headers or []) if k not in (b"content-type", b"content-length")]
     base += [(b"content-type", content_type.encode()), (b"content-length", str(len(body)).encode())]
     await send({"type": "http.response.start", "status": status, "headers": base})

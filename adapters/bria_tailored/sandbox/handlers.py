@@ -38,10 +38,22 @@ __all__ = ["HANDLERS", "ApiError", "Call", "Reply", "Sandbox"]
 log = logging.getLogger("bria_tailored.sandbox")
 
 ILLUSTRATION_ONLY = {"object_variants", "multi_object_set", "icons", "character_variants"}
-EXPERT_PARAMETERS = ("rank", "learning_rate", "lr_scheduler", "lr_warmup_steps", "total_training_steps",
-                     "checkpoint_interval")
-TRAINING_DEFAULTS: dict[str, Any] = {"rank": 128, "learning_rate": 0.0001, "lr_scheduler": "constant_with_warmup",
-                                     "lr_warmup_steps": 100, "total_training_steps": 750, "checkpoint_interval": 500}
+EXPERT_PARAMETERS = (
+    "rank",
+    "learning_rate",
+    "lr_scheduler",
+    "lr_warmup_steps",
+    "total_training_steps",
+    "checkpoint_interval",
+)
+TRAINING_DEFAULTS: dict[str, Any] = {
+    "rank": 128,
+    "learning_rate": 0.0001,
+    "lr_scheduler": "constant_with_warmup",
+    "lr_warmup_steps": 100,
+    "total_training_steps": 750,
+    "checkpoint_interval": 500,
+}
 BASIC_LIMIT, ADVANCED_LIMIT, MIN_IMAGES = 200, 5000, 5
 BASE_MODEL = {"base_model_name": "BRIA-FIBO", "base_model_card": "https://huggingface.co/briaai/BRIA-FIBO"}
 
@@ -199,8 +211,14 @@ class Sandbox:
         view["thumbnail_url"] = self.url(call, image["_thumb"])
         return view
 
-    def dataset_view(self, call: Call, dataset: Record, images: int | None = None, include_models: bool = False,
-                     include_model_ids: bool = False) -> dict[str, Any]:
+    def dataset_view(
+        self,
+        call: Call,
+        dataset: Record,
+        images: int | None = None,
+        include_models: bool = False,
+        include_model_ids: bool = False,
+    ) -> dict[str, Any]:
         view = self.public(dataset)
         all_images = self.images_of(dataset["id"])
         view["images_count"] = len(all_images)
@@ -224,12 +242,19 @@ class Sandbox:
     def check_ip(self, medium: str, ip_type: str, ip_name: Any, ip_description: Any) -> None:
         errors = []
         if medium == "photography" and ip_type in ILLUSTRATION_ONLY:
-            errors.append(field_error(f"ip_type '{ip_type}' is only available when ip_medium is 'illustration'",
-                                      "ip_type", ip_type))
+            errors.append(
+                field_error(
+                    f"ip_type '{ip_type}' is only available when ip_medium is 'illustration'",
+                    "ip_type",
+                    ip_type,
+                )
+            )
         if ip_type == "defined_character" and not ip_name:
             errors.append(field_error("ip_name is required for the defined_character ip_type", "ip_name"))
         if ip_type in ("defined_character", "object_variants") and not ip_description:
-            errors.append(field_error(f"ip_description is required for the {ip_type} ip_type", "ip_description"))
+            errors.append(
+                field_error(f"ip_description is required for the {ip_type} ip_type", "ip_description")
+            )
         if errors:
             raise ApiError(400, {"errors": errors})
 
@@ -264,7 +289,10 @@ class Sandbox:
         self.store.delete("dataset", dataset_id)
 
     def delete_image_record(self, image: Record) -> None:
-        shared = any(other["_blob"] == image["_blob"] and other["id"] != image["id"] for other in self.store.all("image"))
+        shared = any(
+            other["_blob"] == image["_blob"] and other["id"] != image["id"]
+            for other in self.store.all("image")
+        )
         if not shared:
             self.store.delete_blob(image["_blob"])
             self.store.delete_blob(image["_thumb"])
@@ -313,8 +341,11 @@ async def get_project(sb: Sandbox, call: Call) -> Reply:
 @handles("update-project")
 async def update_project(sb: Sandbox, call: Call) -> Reply:
     project = sb.project(call.params["project_id"])
-    changes = {k: v for k, v in call.body.items() if k in ("project_name", "project_description", "ip_name",
-                                                             "ip_description")}
+    changes = {
+        k: v
+        for k, v in call.body.items()
+        if k in ("project_name", "project_description", "ip_name", "ip_description")
+    }
     merged = {**project, **changes}
     sb.check_ip(merged["ip_medium"], merged["ip_type"], merged.get("ip_name"), merged.get("ip_description"))
     project.update(changes, updated_at=iso(call.now))
@@ -341,16 +372,28 @@ async def delete_project(sb: Sandbox, call: Call) -> Reply:
 async def get_datasets_by_project(sb: Sandbox, call: Call) -> Reply:
     project = sb.project(call.params["project_id"])
     datasets = [d for d in sb.store.all("dataset") if d["project_id"] == project["id"]]
-    return Reply(200, [sb.dataset_view(call, d, include_models=bool(call.params.get("include_models")),
-                                       include_model_ids=bool(call.params.get("include_models_ids")))
-                       for d in datasets])
+    return Reply(
+        200,
+        [
+            sb.dataset_view(
+                call,
+                d,
+                include_models=bool(call.params.get("include_models")),
+                include_model_ids=bool(call.params.get("include_models_ids")),
+            )
+            for d in datasets
+        ],
+    )
 
 
 @handles("get-models-by-project")
 async def get_models_by_project(sb: Sandbox, call: Call) -> Reply:
     project = sb.project(call.params["project_id"])
     include = bool(call.params.get("include_training_parameters"))
-    return Reply(200, [sb.model_view(m, include) for m in sb.store.all("model") if m.get("project_id") == project["id"]])
+    return Reply(
+        200,
+        [sb.model_view(m, include) for m in sb.store.all("model") if m.get("project_id") == project["id"]],
+    )
 
 
 # === datasets ====================================================================================
@@ -398,8 +441,9 @@ async def update_dataset(sb: Sandbox, call: Call) -> Reply:
         if completed:
             raise message(409, "Cannot update visual_schema for a completed dataset")
         if parse_json_object(body["visual_schema"]) is None:
-            raise field_problem("visual_schema must be a string holding a JSON object", "visual_schema",
-                                body["visual_schema"])
+            raise field_problem(
+                "visual_schema must be a string holding a JSON object", "visual_schema", body["visual_schema"]
+            )
     target = body.get("status")
     if target == "draft" and completed:
         raise message(409, "A completed dataset cannot return to draft; clone it to make changes")
@@ -408,9 +452,13 @@ async def update_dataset(sb: Sandbox, call: Call) -> Reply:
         schema = body.get("visual_schema", dataset.get("visual_schema"))
         bulk = sb.store.get("bulk", dataset["id"])
         if count < MIN_IMAGES:
-            raise message(409, f"A dataset needs at least {MIN_IMAGES} images to be completed (it has {count})")
+            raise message(
+                409, f"A dataset needs at least {MIN_IMAGES} images to be completed (it has {count})"
+            )
         if not schema:
-            raise message(409, "Set a visual_schema (see /generate_visual_schema) before completing the dataset")
+            raise message(
+                409, "Set a visual_schema (see /generate_visual_schema) before completing the dataset"
+            )
         if dataset.get("_captions_job"):
             raise message(409, "Captions are being regenerated; wait for captions_update_status 'completed'")
         if bulk and bulk["status"] in ("pending", "processing"):
@@ -454,8 +502,13 @@ async def clone_dataset(sb: Sandbox, call: Call) -> Reply:
     sb.store.put("dataset", dataset_id, record)
     for image in sb.images_of(source["id"]):
         copy_id = sb.store.next_id("image", start=1000)
-        copied = {**image, "id": copy_id, "dataset_id": dataset_id, "created_at": iso(call.now),
-                  "updated_at": iso(call.now)}
+        copied = {
+            **image,
+            "id": copy_id,
+            "dataset_id": dataset_id,
+            "created_at": iso(call.now),
+            "updated_at": iso(call.now),
+        }
         if copied.get("caption_source") == "pending":
             copied["caption_source"] = copied.pop("_caption_source_before", None)
         sb.store.put("image", copy_id, copied)
@@ -473,12 +526,18 @@ async def download_dataset(sb: Sandbox, call: Call) -> Reply:
         blob = sb.store.get_blob(image["_blob"])
         if blob is not None:
             files.append((image["image_name"], blob[1]))
-    zip_key = sb.put_file(f"downloads/dataset-{dataset['id']}", media.dataset_zip(files), "application/zip", "zip")
+    zip_key = sb.put_file(
+        f"downloads/dataset-{dataset['id']}", media.dataset_zip(files), "application/zip", "zip"
+    )
     view: dict[str, Any] = {"download_url": sb.url(call, zip_key)}
     if images and all(image.get("caption_source") == "automatic" for image in images):
         captions = {image["image_name"]: image["caption"] for image in images}
-        key = sb.put_file(f"downloads/dataset-{dataset['id']}", json.dumps(captions, indent=2).encode(),
-                          "application/json", "json")
+        key = sb.put_file(
+            f"downloads/dataset-{dataset['id']}",
+            json.dumps(captions, indent=2).encode(),
+            "application/json",
+            "json",
+        )
         view["captions_url"] = sb.url(call, key)
     return Reply(200, view)
 
@@ -502,15 +561,25 @@ async def upload_image(sb: Sandbox, call: Call) -> Reply:
     dataset = sb.dataset(call.params["dataset_id"])
     body = call.body
     if dataset.get("upload_type") != "basic":
-        raise message(409, "Image upload is only available for 'basic' datasets; use bulk-upload for advanced ones")
+        raise message(
+            409, "Image upload is only available for 'basic' datasets; use bulk-upload for advanced ones"
+        )
     if dataset["status"] == "completed":
         raise message(409, "Cannot upload images to a completed dataset")
     if len(sb.images_of(dataset["id"])) >= BASIC_LIMIT:
         raise message(409, f"The dataset already has the maximum of {BASIC_LIMIT} images")
     has_file, has_url = body.get("file") is not None, body.get("image_url") is not None
     if has_file == has_url:
-        raise ApiError(400, {"errors": [field_error("provide exactly one of 'file' and 'image_url'",
-                                                    "file" if has_file else "image_url")]})
+        raise ApiError(
+            400,
+            {
+                "errors": [
+                    field_error(
+                        "provide exactly one of 'file' and 'image_url'", "file" if has_file else "image_url"
+                    )
+                ]
+            },
+        )
     source_url = None
     if has_url:
         sb._check_url(body["image_url"], "image_url")
@@ -528,9 +597,12 @@ async def upload_image(sb: Sandbox, call: Call) -> Reply:
         raise message(415, "Unsupported image format: use jpg, jpeg, png or webp")
     minimum = 256 if body.get("increase_resolution", True) else 1024
     if min(info.width, info.height) < minimum:
-        raise message(412, f"Image resolution {info.width}x{info.height} is too low: at least "
-                           f"{minimum}x{minimum} is required" + ("" if minimum == 1024 else
-                                                                 " (smaller images cannot be upscaled)"))
+        raise message(
+            412,
+            f"Image resolution {info.width}x{info.height} is too low: at least "
+            f"{minimum}x{minimum} is required"
+            + ("" if minimum == 1024 else " (smaller images cannot be upscaled)"),
+        )
     name = body.get("image_name")
     if not name and source_url:
         name = PurePosixPath(urlsplit(source_url).path).name
@@ -539,8 +611,9 @@ async def upload_image(sb: Sandbox, call: Call) -> Reply:
     blob = sb.put_file(prefix, data, info.content_type, info.extension)
     thumb = sb.put_file(prefix, media.thumbnail_png(data), "image/png", "png")
     with sb.store.lock:
-        image = sb.lifecycle.add_image(dataset, blob, thumb, hashlib.sha256(data).hexdigest(), name, call.now,
-                                       source_url)
+        image = sb.lifecycle.add_image(
+            dataset, blob, thumb, hashlib.sha256(data).hexdigest(), name, call.now, source_url
+        )
     return Reply(201, sb.image_view(call, image))
 
 
@@ -562,7 +635,9 @@ async def update_image_caption(sb: Sandbox, call: Call) -> Reply:
         raise message(409, "Cannot update caption in a completed dataset")
     caption, regenerate = body.get("caption"), bool(body.get("regenerate_caption"))
     if (caption is not None) == regenerate:
-        raise field_problem("provide exactly one of 'caption' and 'regenerate_caption: true'", "caption", caption)
+        raise field_problem(
+            "provide exactly one of 'caption' and 'regenerate_caption: true'", "caption", caption
+        )
     if regenerate:
         if not dataset.get("visual_schema"):
             raise message(400, "The dataset has no visual_schema to generate captions from")
@@ -605,8 +680,14 @@ def bulk_view(bulk: Record) -> dict[str, Any]:
     processed = int(bulk.get("processed", 0))
     done = bulk["status"] == "completed"
     percentage = 100 if done else (0 if total == 0 else min(99, processed * 100 // total))
-    view = {"status": bulk["status"], "progress_percentage": percentage, "done": bulk["done"],
-            "failed": bulk["failed"], "total_processed": processed, "failed_images": list(bulk["failed_images"])}
+    view = {
+        "status": bulk["status"],
+        "progress_percentage": percentage,
+        "done": bulk["done"],
+        "failed": bulk["failed"],
+        "total_processed": processed,
+        "failed_images": list(bulk["failed_images"]),
+    }
     if bulk.get("message"):
         view["message"] = bulk["message"]
     return view
@@ -615,7 +696,9 @@ def bulk_view(bulk: Record) -> dict[str, Any]:
 @handles("bulk-upload-images")
 async def bulk_upload_images(sb: Sandbox, call: Call) -> Reply:
     dataset = sb.dataset(call.params["dataset_id"])
-    url = call.body["zip_url"]
+    url = call.body.get("zip_url")
+    if not url:
+        raise field_problem("field required", "zip_url")
     if dataset.get("upload_type") != "advanced":
         raise message(400, "Bulk upload is only supported for 'advanced' upload type datasets")
     if dataset["status"] == "completed":
@@ -644,15 +727,29 @@ async def bulk_upload_images(sb: Sandbox, call: Call) -> Reply:
         raise message(413, f"The ZIP file exceeds the {limit} byte limit")
     dataset["_bulk_attempted"] = True
     sb.store.put("dataset", dataset["id"], dataset)
-    bulk: Record = {"dataset_id": dataset["id"], "status": "pending", "entries": [], "processed": 0, "done": 0,
-                    "failed": 0, "failed_images": [], "prepared_at": None, "duration": 0.0, "message": None}
+    bulk: Record = {
+        "dataset_id": dataset["id"],
+        "status": "pending",
+        "entries": [],
+        "processed": 0,
+        "done": 0,
+        "failed": 0,
+        "failed_images": [],
+        "prepared_at": None,
+        "duration": 0.0,
+        "message": None,
+    }
     sb.store.put("bulk", dataset["id"], bulk)
     sb.spawn(_bulk_worker(sb, dataset["id"], client, response))
     return Reply(202, bulk_view(bulk))
 
 
-async def _bulk_worker(sb: Sandbox, dataset_id: int, client: httpx.AsyncClient, response: httpx.Response) -> None:
-    limits = ZipLimits(sb.options.max_zip_entries, sb.options.max_zip_uncompressed_bytes, sb.options.max_image_bytes)
+async def _bulk_worker(
+    sb: Sandbox, dataset_id: int, client: httpx.AsyncClient, response: httpx.Response
+) -> None:
+    limits = ZipLimits(
+        sb.options.max_zip_entries, sb.options.max_zip_uncompressed_bytes, sb.options.max_image_bytes
+    )
     failure = None
     entries: list[dict[str, Any]] = []
     try:
@@ -685,11 +782,20 @@ async def _bulk_worker(sb: Sandbox, dataset_id: int, client: httpx.AsyncClient, 
                 prefix = f"datasets/{dataset_id}/images"
                 blob = sb.put_file(prefix, entry.pop("data"), entry["content_type"], entry["extension"])
                 thumb = sb.put_file(prefix, entry.pop("thumb"), "image/png", "png")
-                stored.append({"filename": entry["filename"], "blob": blob, "thumb": thumb, "digest": entry["digest"],
-                               "error_code": None})
+                stored.append(
+                    {
+                        "filename": entry["filename"],
+                        "blob": blob,
+                        "thumb": thumb,
+                        "digest": entry["digest"],
+                        "error_code": None,
+                    }
+                )
             else:
                 stored.append(entry)
-        bulk.update(status="processing", entries=stored, prepared_at=sb.now(), duration=sb.options.duration("bulk"))
+        bulk.update(
+            status="processing", entries=stored, prepared_at=sb.now(), duration=sb.options.duration("bulk")
+        )
         sb.store.put("bulk", dataset_id, bulk)
         sb.lifecycle.settle_bulk(bulk, sb.now())
 
@@ -728,8 +834,11 @@ async def refine_structured_prompt(sb: Sandbox, call: Call) -> Reply:
     if dataset["status"] != "draft":
         raise message(400, "The referenced dataset must be in draft mode")
     if parse_json_object(body["structured_prompt"]) is None:
-        raise field_problem("structured_prompt must be a string holding a JSON object", "structured_prompt",
-                            body["structured_prompt"])
+        raise field_problem(
+            "structured_prompt must be a string holding a JSON object",
+            "structured_prompt",
+            body["structured_prompt"],
+        )
     return Reply(200, {"structured_prompt": refine(body["structured_prompt"], body["instruction"])})
 
 
@@ -765,9 +874,15 @@ def _new_model(sb: Sandbox, now: float, **fields: Any) -> Record:
 async def create_model(sb: Sandbox, call: Call) -> Reply:
     body = call.body
     dataset = sb.dataset(body["dataset_id"])
-    model = _new_model(sb, call.now, name=body["name"], description=body.get("description"),
-                       dataset_id=dataset["id"], project_id=dataset["project_id"],
-                       training_mode=body.get("training_mode", "fully_automated"))
+    model = _new_model(
+        sb,
+        call.now,
+        name=body["name"],
+        description=body.get("description"),
+        dataset_id=dataset["id"],
+        project_id=dataset["project_id"],
+        training_mode=body.get("training_mode", "fully_automated"),
+    )
     return Reply(201, sb.model_view(model))
 
 
@@ -804,7 +919,9 @@ async def start_training(sb: Sandbox, call: Call) -> Reply:
         raise message(409, f"Training already started/cannot be resumed (model status: {model['status']})")
     given = {k: v for k, v in body.items() if k in EXPERT_PARAMETERS}
     if given and model.get("training_mode") != "expert":
-        raise message(400, "Advanced training parameters are only supported when training_mode is set to 'expert'.")
+        raise message(
+            400, "Advanced training parameters are only supported when training_mode is set to 'expert'."
+        )
     dataset = sb.store.get("dataset", model.get("dataset_id"))
     if dataset is None or dataset["status"] != "completed":
         raise message(412, "Dataset status must be 'completed' to start training")
@@ -861,8 +978,13 @@ def _checkpoint_model(sb: Sandbox, model_id: int) -> Record:
 @handles("list-checkpoints")
 async def list_checkpoints(sb: Sandbox, call: Call) -> Reply:
     model = _checkpoint_model(sb, call.params["model_id"])
-    return Reply(200, {"active_model_version": model.get("active_model_version", "default"),
-                       "checkpoints": list(reversed(model.get("_checkpoints", [])))})
+    return Reply(
+        200,
+        {
+            "active_model_version": model.get("active_model_version", "default"),
+            "checkpoints": list(reversed(model.get("_checkpoints", []))),
+        },
+    )
 
 
 def _find_checkpoint(model: Record, step: int) -> dict[str, Any]:
@@ -901,10 +1023,17 @@ async def download_model(sb: Sandbox, call: Call) -> Reply:
     if not key or sb.store.get_blob(key) is None:
         training = model.get("_training") or {}
         data = media.generate_safetensors(
-            model["id"], metadata={"bria_sandbox": "true", "model_id": str(model["id"]), "name": model["name"],
-                                   "total_training_steps": str(training.get("total_steps", ""))})
-        key = sb.store.put_blob(f"models/{model['id']}/model-{uuid.uuid4().hex[:8]}.safetensors", data,
-                                "application/octet-stream")
+            model["id"],
+            metadata={
+                "bria_sandbox": "true",
+                "model_id": str(model["id"]),
+                "name": model["name"],
+                "total_training_steps": str(training.get("total_steps", "")),
+            },
+        )
+        key = sb.store.put_blob(
+            f"models/{model['id']}/model-{uuid.uuid4().hex[:8]}.safetensors", data, "application/octet-stream"
+        )
         model["_file"] = key
         sb.store.put("model", model["id"], model)
     return Reply(200, {"download_url": sb.url(call, key), **BASE_MODEL})
@@ -928,14 +1057,26 @@ async def upload_model(sb: Sandbox, call: Call) -> Reply:
     if not media.is_safetensors(data):
         raise message(415, "Invalid file format: the model must be a .safetensors file")
     if project_id is None:
-        project_id = sb.new_project({"project_name": params.get("project_name", "Uploaded models"),
-                                     "project_description": params.get("project_description", ""),
-                                     "ip_medium": params.get("ip_medium", "illustration"),
-                                     "ip_type": params.get("ip_type", "other")}, call.now)["id"]
+        project_id = sb.new_project(
+            {
+                "project_name": params.get("project_name", "Uploaded models"),
+                "project_description": params.get("project_description", ""),
+                "ip_medium": params.get("ip_medium", "illustration"),
+                "ip_type": params.get("ip_type", "other"),
+            },
+            call.now,
+        )["id"]
     name = body.get("model_name") or PurePosixPath(urlsplit(url).path).stem or "uploaded model"
     key = sb.put_file("models/uploaded", data, "application/octet-stream", "safetensors")
-    model = _new_model(sb, call.now, name=name, project_id=project_id, status="syncing", _file=key,
-                       _sync_until=call.now + sb.options.duration("sync"))
+    model = _new_model(
+        sb,
+        call.now,
+        name=name,
+        project_id=project_id,
+        status="syncing",
+        _file=key,
+        _sync_until=call.now + sb.options.duration("sync"),
+    )
     with sb.store.lock:
         sb.lifecycle.settle_model(model, call.now)
     return Reply(200, sb.model_view(model))
@@ -948,16 +1089,20 @@ def _generation_model(sb: Sandbox, raw_id: str, missing_status: int) -> Record:
     try:
         model_id = int(str(raw_id).strip())
     except ValueError as exc:
-        raise field_problem("tailored_model_id must be the id of a tailored model", "tailored_model_id",
-                            raw_id) from exc
+        raise field_problem(
+            "tailored_model_id must be the id of a tailored model", "tailored_model_id", raw_id
+        ) from exc
     model = sb.store.get("model", model_id)
     if model is None:
         if missing_status == 404:
             raise message(404, f"Tailored model {model_id} not found")
         raise ApiError(403, "Access denied: the model does not belong to your organization")
     if model["status"] != "Completed":
-        raise message(400, f"Model {model_id} cannot generate yet: its status is {model['status']} "
-                           "(only Completed models can generate)")
+        raise message(
+            400,
+            f"Model {model_id} cannot generate yet: its status is {model['status']} "
+            "(only Completed models can generate)",
+        )
     return model
 
 
@@ -966,16 +1111,25 @@ def _visual_schema_of(sb: Sandbox, model: Record) -> str | None:
     return dataset.get("visual_schema") if dataset else None
 
 
-def _new_job(sb: Sandbox, call: Call, kind: str, result: dict[str, Any] | None, error: dict[str, Any] | None) -> Record:
+def _new_job(
+    sb: Sandbox, call: Call, kind: str, result: dict[str, Any] | None, error: dict[str, Any] | None
+) -> Record:
     request_id = uuid.uuid4().hex
-    job = {"request_id": request_id, "kind": kind, "created": call.now,
-           "ready_at": call.now + sb.options.duration("job"), "result": result, "error": error}
+    job = {
+        "request_id": request_id,
+        "kind": kind,
+        "created": call.now,
+        "ready_at": call.now + sb.options.duration("job"),
+        "result": result,
+        "error": error,
+    }
     return sb.store.put("job", request_id, job)
 
 
 def _accepted(call: Call, job: Record) -> Reply:
-    return Reply(202, {"request_id": job["request_id"],
-                       "status_url": f"{call.base_url}/v2/status/{job['request_id']}"})
+    return Reply(
+        202, {"request_id": job["request_id"], "status_url": f"{call.base_url}/v2/status/{job['request_id']}"}
+    )
 
 
 def _seed(body: dict[str, Any]) -> int:
@@ -984,9 +1138,12 @@ def _seed(body: dict[str, Any]) -> int:
 
 
 def _error(marker_source: str) -> dict[str, Any]:
-    return {"code": 500, "message": "Generation failed (sandbox marker " + ERROR_MARKER + ")",
-            "details": f"The request contained {ERROR_MARKER}, which makes sandbox jobs end in ERROR: "
-                       f"{marker_source[:100]}"}
+    return {
+        "code": 500,
+        "message": "Generation failed (sandbox marker " + ERROR_MARKER + ")",
+        "details": f"The request contained {ERROR_MARKER}, which makes sandbox jobs end in ERROR: "
+        f"{marker_source[:100]}",
+    }
 
 
 def _result_view(sb: Sandbox, call: Call, result: dict[str, Any]) -> dict[str, Any]:
@@ -1005,7 +1162,9 @@ async def generate_image(sb: Sandbox, call: Call) -> Reply:
     if not prompt and not base:
         raise field_problem("provide 'prompt', 'structured_prompt' (with 'seed'), or both", "prompt")
     if base is not None and parse_json_object(base) is None:
-        raise field_problem("structured_prompt must be a string holding a JSON object", "structured_prompt", base)
+        raise field_problem(
+            "structured_prompt must be a string holding a JSON object", "structured_prompt", base
+        )
     if base and not prompt and body.get("seed") is None:
         raise field_problem("recreating an image from a structured_prompt requires 'seed'", "seed")
     model = _generation_model(sb, body["tailored_model_id"], 403)
@@ -1016,8 +1175,16 @@ async def generate_image(sb: Sandbox, call: Call) -> Reply:
     if error is None:
         structured = structured_prompt_for(prompt, base, _visual_schema_of(sb, model), seed)
         width, height = media.aspect_dimensions(body.get("aspect_ratio", "1:1"), sb.options.image_scale)
-        png = await asyncio.to_thread(media.generate_png, width, height, "image", model["id"], structured, seed,
-                                      body.get("negative_prompt", ""))
+        png = await asyncio.to_thread(
+            media.generate_png,
+            width,
+            height,
+            "image",
+            model["id"],
+            structured,
+            seed,
+            body.get("negative_prompt", ""),
+        )
         key = sb.put_file("outputs/images", png, "image/png", "png")
         result = {"_image": key, "structured_prompt": structured, "seed": seed, "prompt": prompt or ""}
     job = _new_job(sb, call, "image", result, error)
@@ -1034,16 +1201,25 @@ async def generate_structured_prompt(sb: Sandbox, call: Call) -> Reply:
     body = call.body
     prompt, base = body.get("prompt"), body.get("structured_prompt")
     if not prompt:
-        raise field_problem("provide 'prompt' (text only) or 'structured_prompt' and 'prompt' (refinement)",
-                            "prompt", prompt)
+        raise field_problem(
+            "provide 'prompt' (text only) or 'structured_prompt' and 'prompt' (refinement)", "prompt", prompt
+        )
     if base is not None and parse_json_object(base) is None:
-        raise field_problem("structured_prompt must be a string holding a JSON object", "structured_prompt", base)
+        raise field_problem(
+            "structured_prompt must be a string holding a JSON object", "structured_prompt", base
+        )
     model = _generation_model(sb, body["tailored_model_id"], 403)
     seed = _seed(body)
     text = f"{prompt} {base or ''}"
     error = _error(text) if ERROR_MARKER in text else None
-    result = None if error else {"structured_prompt": structured_prompt_for(prompt, base, _visual_schema_of(sb, model),
-                                                                           seed), "seed": seed}
+    result = (
+        None
+        if error
+        else {
+            "structured_prompt": structured_prompt_for(prompt, base, _visual_schema_of(sb, model), seed),
+            "seed": seed,
+        }
+    )
     job = _new_job(sb, call, "structured_prompt", result, error)
     if body.get("sync"):
         if error is not None:

@@ -106,8 +106,13 @@ class Lifecycle:
         for step in steps:
             if step <= reached and step not in known and step not in deleted:
                 created = started + duration * step / total
-                model["_checkpoints"].append({"checkpoint_step": step, "created_at": iso(created),
-                                              "training_job_id": training["job_id"]})
+                model["_checkpoints"].append(
+                    {
+                        "checkpoint_step": step,
+                        "created_at": iso(created),
+                        "training_job_id": training["job_id"],
+                    }
+                )
         model["_checkpoints"].sort(key=lambda c: c["checkpoint_step"])
         model["checkpoint_steps"] = [str(c["checkpoint_step"]) for c in reversed(model["_checkpoints"])]
 
@@ -161,20 +166,39 @@ class Lifecycle:
                 entry.update(error_code=409, error_message="dataset image limit (5000) reached")
             if entry.get("error_code") is not None:
                 bulk["failed"] += 1
-                bulk["failed_images"].append({"filename": entry["filename"], "error_code": entry["error_code"],
-                                              "error_message": entry["error_message"]})
+                bulk["failed_images"].append(
+                    {
+                        "filename": entry["filename"],
+                        "error_code": entry["error_code"],
+                        "error_message": entry["error_message"],
+                    }
+                )
                 continue
-            self.add_image(dataset, entry["blob"], entry["thumb"], entry["digest"], entry["filename"],
-                           float(bulk["prepared_at"]) + (duration * bulk["processed"] / max(total, 1)),
-                           source_url=None)
+            self.add_image(
+                dataset,
+                entry["blob"],
+                entry["thumb"],
+                entry["digest"],
+                entry["filename"],
+                float(bulk["prepared_at"]) + (duration * bulk["processed"] / max(total, 1)),
+                source_url=None,
+            )
             count += 1
             bulk["done"] += 1
         if bulk["processed"] >= total:
             bulk["status"] = "completed"
         self.store.put("bulk", bulk["dataset_id"], bulk)
 
-    def add_image(self, dataset: Record, blob: str, thumb: str, digest: str, name: str, when: float,
-                  source_url: str | None) -> Record:
+    def add_image(
+        self,
+        dataset: Record,
+        blob: str,
+        thumb: str,
+        digest: str,
+        name: str,
+        when: float,
+        source_url: str | None,
+    ) -> Record:
         """Create an image record in a dataset, captioned when the dataset has a visual schema."""
         image_id = self.store.next_id("image", start=1000)
         schema = dataset.get("visual_schema")

@@ -154,16 +154,29 @@ def generate_mp4(frames: list[bytes], width: int, height: int, duration_ms: int 
     duration = delta * count
     ftyp = _box(b"ftyp", b"isom", struct.pack(">I", 0x200), b"isom", b"iso2", b"mp41")
     mvhd = _full_box(
-        b"mvhd", 0, 0,
+        b"mvhd",
+        0,
+        0,
         struct.pack(">IIII", 0, 0, timescale, duration),
-        struct.pack(">IH", 0x00010000, 0x0100), b"\x00" * 10, _MATRIX, b"\x00" * 24, struct.pack(">I", 2),
+        struct.pack(">IH", 0x00010000, 0x0100),
+        b"\x00" * 10,
+        _MATRIX,
+        b"\x00" * 24,
+        struct.pack(">I", 2),
     )
     tkhd = _full_box(
-        b"tkhd", 0, 0x3,
-        struct.pack(">IIIII", 0, 0, 1, 0, duration), b"\x00" * 8,
-        struct.pack(">hhhH", 0, 0, 0, 0), _MATRIX, struct.pack(">II", width << 16, height << 16),
+        b"tkhd",
+        0,
+        0x3,
+        struct.pack(">IIIII", 0, 0, 1, 0, duration),
+        b"\x00" * 8,
+        struct.pack(">hhhH", 0, 0, 0, 0),
+        _MATRIX,
+        struct.pack(">II", width << 16, height << 16),
     )
-    mdhd = _full_box(b"mdhd", 0, 0, struct.pack(">IIII", 0, 0, timescale, duration), struct.pack(">HH", 0x55C4, 0))
+    mdhd = _full_box(
+        b"mdhd", 0, 0, struct.pack(">IIII", 0, 0, timescale, duration), struct.pack(">HH", 0x55C4, 0)
+    )
     hdlr = _full_box(b"hdlr", 0, 0, struct.pack(">I", 0), b"vide", b"\x00" * 12, b"VideoHandler\x00")
     vmhd = _full_box(b"vmhd", 0, 1, b"\x00" * 8)
     dinf = _box(b"dinf", _full_box(b"dref", 0, 0, struct.pack(">I", 1), _full_box(b"url ", 0, 1)))
@@ -172,15 +185,23 @@ def generate_mp4(frames: list[bytes], width: int, height: int, duration_ms: int 
     esds = _full_box(b"esds", 0, 0, es_descriptor)
     mp4v = _box(
         b"mp4v",
-        b"\x00" * 6, struct.pack(">H", 1), b"\x00" * 16,
-        struct.pack(">HH", width, height), struct.pack(">II", 0x00480000, 0x00480000),
-        struct.pack(">I", 0), struct.pack(">H", 1), b"\x00" * 32, struct.pack(">Hh", 0x18, -1),
+        b"\x00" * 6,
+        struct.pack(">H", 1),
+        b"\x00" * 16,
+        struct.pack(">HH", width, height),
+        struct.pack(">II", 0x00480000, 0x00480000),
+        struct.pack(">I", 0),
+        struct.pack(">H", 1),
+        b"\x00" * 32,
+        struct.pack(">Hh", 0x18, -1),
         esds,
     )
     stsd = _full_box(b"stsd", 0, 0, struct.pack(">I", 1), mp4v)
     stts = _full_box(b"stts", 0, 0, struct.pack(">III", 1, count, delta))
     stsc = _full_box(b"stsc", 0, 0, struct.pack(">IIII", 1, 1, count, 1))
-    stsz = _full_box(b"stsz", 0, 0, struct.pack(">II", 0, count), *(struct.pack(">I", len(f)) for f in frames))
+    stsz = _full_box(
+        b"stsz", 0, 0, struct.pack(">II", 0, count), *(struct.pack(">I", len(f)) for f in frames)
+    )
 
     def moov_with(chunk_offset: int) -> bytes:
         stco = _full_box(b"stco", 0, 0, struct.pack(">II", 1, chunk_offset))
@@ -217,14 +238,17 @@ def video_frames(source: bytes, width: int, height: int, count: int, *seed_parts
 # --- safetensors ----------------------------------------------------------------------------------
 
 
-def generate_safetensors(seed: object, rank: int = 4, width: int = 16, layers: int = 2,
-                         metadata: dict[str, str] | None = None) -> bytes:
+def generate_safetensors(
+    seed: object, rank: int = 4, width: int = 16, layers: int = 2, metadata: dict[str, str] | None = None
+) -> bytes:
     """A small valid ``.safetensors`` file of LoRA-shaped float32 tensors (values from ``seed``)."""
     rng = _rng("safetensors", seed)
     tensors: list[tuple[str, tuple[int, ...], bytes]] = []
     for layer in range(layers):
-        shapes: tuple[tuple[str, tuple[int, ...]], ...] = ((f"lora_A.{layer}", (rank, width)),
-                                                         (f"lora_B.{layer}", (width, rank)))
+        shapes: tuple[tuple[str, tuple[int, ...]], ...] = (
+            (f"lora_A.{layer}", (rank, width)),
+            (f"lora_B.{layer}", (width, rank)),
+        )
         for name, shape in shapes:
             count = shape[0] * shape[1]
             data = struct.pack(f"<{count}f", *(rng.uniform(-0.05, 0.05) for _ in range(count)))

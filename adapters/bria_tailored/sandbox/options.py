@@ -91,7 +91,9 @@ class SandboxOptions:
         object.__setattr__(self, "fail_kinds", tuple(str(kind) for kind in self.fail_kinds))
         unknown = [kind for kind in self.fail_kinds if kind not in FAULT_KINDS]
         if unknown or not self.fail_kinds:
-            raise ValueError(f"fail_kinds must be a non-empty subset of {FAULT_KINDS}, got {self.fail_kinds!r}")
+            raise ValueError(
+                f"fail_kinds must be a non-empty subset of {FAULT_KINDS}, got {self.fail_kinds!r}"
+            )
         if self.time_scale < 0:
             raise ValueError(f"time_scale must be >= 0, got {self.time_scale!r}")
         if self.image_scale <= 0 or self.image_scale > 1:
@@ -113,7 +115,9 @@ class SandboxOptions:
         names = {f.name for f in fields(cls)}
         unknown = sorted(set(overrides) - names)
         if unknown:
-            raise TypeError(f"unknown sandbox option(s): {', '.join(unknown)}; known: {', '.join(sorted(names))}")
+            raise TypeError(
+                f"unknown sandbox option(s): {', '.join(unknown)}; known: {', '.join(sorted(names))}"
+            )
         if options is None:
             return cls(**overrides)
         values = {f.name: getattr(options, f.name) for f in fields(cls)}

@@ -29,6 +29,9 @@ def _bind(host: str, port: int) -> socket.socket:
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    # Accepted connections inherit this; without it small responses wait ~40 ms on delayed ACKs
+    # (asyncio only sets TCP_NODELAY itself for sockets it creates).
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     sock.bind((host, port))
     sock.listen(128)
     sock.set_inheritable(True)
@@ -42,8 +45,15 @@ def _url(host: str, port: int) -> str:
 class SandboxServer:
     """A sandbox served by uvicorn in a background thread. Use ``run_sandbox`` to make one."""
 
-    def __init__(self, *, host: str = "127.0.0.1", port: int = 0, app: SandboxApp | None = None,
-                 log_level: str = "warning", **options: Any) -> None:
+    def __init__(
+        self,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        app: SandboxApp | None = None,
+        log_level: str = "warning",
+        **options: Any,
+    ) -> None:
         self.host = check_loopback(host)
         self.port = port
         self.app = app if app is not None else create_app(**options)
@@ -64,11 +74,16 @@ class SandboxServer:
         self._socket = _bind(self.host, self.port)
         self.port = self._socket.getsockname()[1]
         self.base_url = _url(self.host, self.port)
-        config = uvicorn.Config(self.app, log_level=self.log_level, lifespan="off", access_log=False,
-                                timeout_graceful_shutdown=2)
+        config = uvicorn.Config(
+            self.app, log_level=self.log_level, lifespan="off", access_log=False, timeout_graceful_shutdown=2
+        )
         self._server = uvicorn.Server(config)
-        self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [self._socket]},
-                                        name=f"bria-sandbox-{self.port}", daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.run,
+            kwargs={"sockets": [self._socket]},
+            name=f"bria-sandbox-{self.port}",
+            daemon=True,
+        )
         self._thread.start()
         deadline = time.monotonic() + timeout
         while not self._server.started:
@@ -94,20 +109,23 @@ class SandboxServer:
     def __enter__(self) -> str:
         return self.start()
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
         self.stop()
 
     async def __aenter__(self) -> str:
         return await asyncio.to_thread(self.start)
 
-    async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                        tb: TracebackType | None) -> None:
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
         await asyncio.to_thread(self.stop)
 
 
-def run_sandbox(*, host: str = "127.0.0.1", port: int = 0, app: SandboxApp | None = None,
-                **options: Any) -> SandboxServer:
+def run_sandbox(
+    *, host: str = "127.0.0.1", port: int = 0, app: SandboxApp | None = None, **options: Any
+) -> SandboxServer:
     """A sandbox on loopback: ``with run_sandbox(training_seconds=1) as base_url: ...`` (or ``async with``).
 
     Keyword arguments are :class:`SandboxOptions` fields; ``port=0`` picks a free port; ``app`` serves
@@ -116,16 +134,20 @@ def run_sandbox(*, host: str = "127.0.0.1", port: int = 0, app: SandboxApp | Non
     return SandboxServer(host=host, port=port, app=app, **options)
 
 
-def serve_forever(port: int = 8787, host: str = "127.0.0.1", *, log_level: str = "info",
-                  **options: Any) -> None:
+def serve_forever(
+    port: int = 8787, host: str = "127.0.0.1", *, log_level: str = "info", **options: Any
+) -> None:
     """Serve a sandbox in the foreground until interrupted (Ctrl-C); prints the base URL first."""
     check_loopback(host)
     app = create_app(**options)
     sock = _bind(host, port)
     base_url = _url(host, sock.getsockname()[1])
     print(f"Bria Tailored Generation sandbox listening on {base_url}", flush=True)
-    print(f"  export BRIA_BASE_URL={base_url}  (any non-empty BRIA_API_TOKEN works"
-          f"{'' if app.options.token is None else ' only if it matches --token'})", flush=True)
+    print(
+        f"  export BRIA_BASE_URL={base_url}  (any non-empty BRIA_API_TOKEN works"
+        f"{'' if app.options.token is None else ' only if it matches --token'})",
+        flush=True,
+    )
     server = uvicorn.Server(uvicorn.Config(app, log_level=log_level, lifespan="off"))
     try:
         server.run(sockets=[sock])
@@ -135,12 +157,16 @@ def serve_forever(port: int = 8787, host: str = "127.0.0.1", *, log_level: str =
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="bria-tailored-sandbox",
-                                     description="A local, stateful emulator of Bria's Tailored Generation API.")
+    parser = argparse.ArgumentParser(
+        prog="bria-tailored-sandbox",
+        description="A local, stateful emulator of Bria's Tailored Generation API.",
+    )
     parser.add_argument("--host", default="127.0.0.1", help="loopback address to bind (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=8787, help="port (0 picks a free one; default 8787)")
     parser.add_argument("--token", default=None, help="require exactly this api_token")
-    parser.add_argument("--db", dest="db_path", default=None, help="SQLite file that keeps state across restarts")
+    parser.add_argument(
+        "--db", dest="db_path", default=None, help="SQLite file that keeps state across restarts"
+    )
     parser.add_argument("--time-scale", type=float, default=1.0, help="multiplies every lifecycle duration")
     parser.add_argument("--training-seconds", type=float, default=3.0)
     parser.add_argument("--caption-seconds", type=float, default=0.5)

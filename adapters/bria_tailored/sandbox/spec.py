@@ -31,7 +31,16 @@ __all__ = [
 ]
 
 HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head", "options")
-_OPENAPI_ONLY = ("example", "examples", "discriminator", "xml", "externalDocs", "deprecated", "readOnly", "writeOnly")
+_OPENAPI_ONLY = (
+    "example",
+    "examples",
+    "discriminator",
+    "xml",
+    "externalDocs",
+    "deprecated",
+    "readOnly",
+    "writeOnly",
+)
 
 
 def find_spec_path(explicit: str | Path | None = None) -> Path:

@@ -110,7 +110,9 @@ class Store:
         """``(content_type, data)`` or ``None``."""
         with self.lock:
             if self._db is not None:
-                row = self._db.execute("SELECT content_type, data FROM blobs WHERE key = ?", (key,)).fetchone()
+                row = self._db.execute(
+                    "SELECT content_type, data FROM blobs WHERE key = ?", (key,)
+                ).fetchone()
                 return (row[0], bytes(row[1])) if row else None
             return self._blobs.get(key)
 
