@@ -8,23 +8,33 @@ the client's core (:mod:`bria_tailored._core`).
 from __future__ import annotations
 
 import os
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
 from ._core import AsyncCore, Blocking, SyncCore, make_config
 from .resources import Datasets, Generate, Models, Projects, Status
 
+if TYPE_CHECKING:
+    from ._async_types import AsyncDatasets, AsyncGenerate, AsyncModels, AsyncProjects, AsyncStatus
+
+
+_RESOURCES = {
+    "projects": Projects,
+    "datasets": Datasets,
+    "models": Models,
+    "generate": Generate,
+    "status": Status,
+}
+
 
 class _Facade:
     _core: Any
 
     def _attach(self) -> None:
-        self.projects = Projects(self._core, self)
-        self.datasets = Datasets(self._core, self)
-        self.models = Models(self._core, self)
-        self.generate = Generate(self._core, self)
-        self.status = Status(self._core, self)
+        # The same resource objects serve both clients; each client declares their types below.
+        for name, resource in _RESOURCES.items():
+            setattr(self, name, resource(self._core, self))
 
     @property
     def base_url(self) -> str:
@@ -57,6 +67,12 @@ class TailoredClient(_Facade):
     ``httpx.Client`` (its transport is wrapped with auth, limits and retries).
     """
 
+    projects: Projects
+    datasets: Datasets
+    models: Models
+    generate: Generate
+    status: Status
+
     def __init__(
         self,
         api_token: str | None = None,
@@ -87,6 +103,12 @@ class TailoredClient(_Facade):
 
 class AsyncTailoredClient(_Facade):
     """Asynchronous client: the same surface as :class:`TailoredClient`, every method awaitable."""
+
+    projects: AsyncProjects
+    datasets: AsyncDatasets
+    models: AsyncModels
+    generate: AsyncGenerate
+    status: AsyncStatus
 
     def __init__(
         self,
