@@ -933,3 +933,27 @@ def test_token_never_appears_in_logs_reprs_or_errors(caplog: pytest.LogCaptureFi
         raise AssertionError("expected AuthenticationError")
     seen += [record.getMessage() for record in caplog.records]
     assert not [s for s in seen if canary in s]
+
+
+async def test_async_transport_makes_the_same_retry_decisions() -> None:
+    from bria_tailored.transport import AsyncBriaTransport
+
+    sleeps: list[float] = []
+
+    async def fake_sleep(seconds: float) -> None:
+        sleeps.append(seconds)
+
+    get_script = Script((503, {"Retry-After": "2"}), httpx.ConnectError("reset"), 200)
+    transport = AsyncBriaTransport(
+        httpx.MockTransport(get_script), token="t", user_agent="ua", sleep=fake_sleep, rng=random.Random(1)
+    )
+    http = httpx.AsyncClient(transport=transport)
+    async with AsyncTailoredClient("t", base_url="https://x.test", http_client=http) as client:
+        assert (await client.models.get(5)).id == 5
+        assert len(get_script.calls) == 3 and sleeps[0] == 2.0 and len(sleeps) == 2
+        post_script = Script(500, 201)
+        transport.inner = httpx.MockTransport(post_script)
+        with pytest.raises(errors.InternalServerError):
+            await client.models.create(name="m", dataset_id=2)
+        assert len(post_script.calls) == 1
+    await http.aclose()

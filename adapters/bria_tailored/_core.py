@@ -16,6 +16,7 @@ import json
 import logging
 import os
 import platform
+import time
 from collections.abc import Callable, Generator, Sequence
 from dataclasses import dataclass, field
 from types import ModuleType
@@ -306,8 +307,6 @@ class SyncCore(_Core):
                 error = exc
 
     def execute(self, op: Any) -> Any:
-        import time
-
         from . import polling
 
         if isinstance(op, (Call, Fetch)):

@@ -19,8 +19,9 @@ import email.utils
 import logging
 import random
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Generator
 from dataclasses import dataclass, field
+from typing import Any
 
 import httpx
 
@@ -125,6 +126,37 @@ class _Settings:
         )
 
 
+def _attempts(s: _Settings, request: httpx.Request) -> Generator[tuple[str, Any], Any, httpx.Response]:
+    """The retry loop without I/O, shared by both transports.
+
+    Yields ``("wait", seconds)``, ``("send", None)`` (answered with the response, or the
+    ``httpx.TransportError`` raised) and ``("discard", response)``; returns the response to hand back.
+    """
+    s.prepare(request)
+    attempt = 0
+    while True:
+        if s.limiter is not None:
+            wait = s.limiter.reserve()
+            if wait > 0:
+                yield ("wait", wait)
+        outcome = yield ("send", None)
+        if isinstance(outcome, Exception):
+            delay = s.policy.decide(request.method, attempt, s.rng, error=outcome)
+            if delay is None:
+                raise outcome
+            s.log_retry(request, attempt, delay, type(outcome).__name__)
+        else:
+            delay = s.policy.decide(
+                request.method, attempt, s.rng, status_code=outcome.status_code, headers=outcome.headers
+            )
+            if delay is None:
+                return outcome  # type: ignore[no-any-return]
+            yield ("discard", outcome)
+            s.log_retry(request, attempt, delay, f"HTTP {outcome.status_code}")
+        yield ("wait", delay)
+        attempt += 1
+
+
 class BriaTransport(httpx.BaseTransport):
     """Sync transport: auth header, rate limit and retries around ``inner``."""
 
@@ -149,31 +181,23 @@ class BriaTransport(httpx.BaseTransport):
         return f"BriaTransport(inner={self.inner!r})"
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
-        s = self._settings
-        s.prepare(request)
-        attempt = 0
+        steps = _attempts(self._settings, request)
+        received: Any = None
         while True:
-            if s.limiter is not None:
-                wait = s.limiter.reserve()
-                if wait > 0:
-                    self._sleep(wait)
             try:
-                response = self.inner.handle_request(request)
-            except httpx.TransportError as exc:
-                delay = s.policy.decide(request.method, attempt, s.rng, error=exc)
-                if delay is None:
-                    raise
-                s.log_retry(request, attempt, delay, type(exc).__name__)
+                action, value = steps.send(received)
+            except StopIteration as done:
+                return done.value  # type: ignore[no-any-return]
+            received = None
+            if action == "send":
+                try:
+                    received = self.inner.handle_request(request)
+                except httpx.TransportError as exc:
+                    received = exc
+            elif action == "wait":
+                self._sleep(value)
             else:
-                delay = s.policy.decide(
-                    request.method, attempt, s.rng, status_code=response.status_code, headers=response.headers
-                )
-                if delay is None:
-                    return response
-                response.close()
-                s.log_retry(request, attempt, delay, f"HTTP {response.status_code}")
-            self._sleep(delay)
-            attempt += 1
+                value.close()
 
     def close(self) -> None:
         self.inner.close()
@@ -203,31 +227,23 @@ class AsyncBriaTransport(httpx.AsyncBaseTransport):
         return f"AsyncBriaTransport(inner={self.inner!r})"
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        s = self._settings
-        s.prepare(request)
-        attempt = 0
+        steps = _attempts(self._settings, request)
+        received: Any = None
         while True:
-            if s.limiter is not None:
-                wait = s.limiter.reserve()
-                if wait > 0:
-                    await self._sleep(wait)
             try:
-                response = await self.inner.handle_async_request(request)
-            except httpx.TransportError as exc:
-                delay = s.policy.decide(request.method, attempt, s.rng, error=exc)
-                if delay is None:
-                    raise
-                s.log_retry(request, attempt, delay, type(exc).__name__)
+                action, value = steps.send(received)
+            except StopIteration as done:
+                return done.value  # type: ignore[no-any-return]
+            received = None
+            if action == "send":
+                try:
+                    received = await self.inner.handle_async_request(request)
+                except httpx.TransportError as exc:
+                    received = exc
+            elif action == "wait":
+                await self._sleep(value)
             else:
-                delay = s.policy.decide(
-                    request.method, attempt, s.rng, status_code=response.status_code, headers=response.headers
-                )
-                if delay is None:
-                    return response
-                await response.aclose()
-                s.log_retry(request, attempt, delay, f"HTTP {response.status_code}")
-            await self._sleep(delay)
-            attempt += 1
+                await value.aclose()
 
     async def aclose(self) -> None:
         await self.inner.aclose()

@@ -17,6 +17,9 @@ from .. import validation
 from .._core import Blocking, Plan
 from ..errors import ValidationError
 
+UNSUPPORTED_IMAGE_EXTENSIONS = frozenset(
+    {".gif", ".bmp", ".tif", ".tiff", ".svg", ".heic", ".heif", ".avif", ".ico"}
+)
 _URI = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*)://")
 
 
@@ -86,8 +89,9 @@ def read_local(source: Any, field: str) -> tuple[bytes, str | None]:
 
 
 def check_url_extension(field: str, url: str) -> None:
+    """Reject URLs that plainly name an image format Bria does not take (others are checked by Bria)."""
     suffix = Path(url.split("?", 1)[0]).suffix.lower()
-    if suffix and suffix not in validation.IMAGE_EXTENSIONS and suffix not in (".php", ".aspx", ".cgi"):
+    if suffix in UNSUPPORTED_IMAGE_EXTENSIONS:
         raise ValidationError(field, url.split("?", 1)[0], "must be a jpg, jpeg, png or webp image")
 
 
