@@ -122,6 +122,21 @@ def check_expires_in(expires_in: Any, maximum: int = MAX_PRESIGN_SECONDS) -> int
     return seconds
 
 
+def parse_bucket_uri(uri: str, scheme: str, service: str) -> tuple[str, str]:
+    """``"<scheme>://bucket/some/prefix/"`` -> ``("bucket", "some/prefix")``, for bucket-style backends
+    (S3, GCS, and plugins that follow the same form)."""
+    marker = f"{scheme}://"
+    if not uri.lower().startswith(marker):
+        raise ValidationError("uri", uri, f"a {service} storage URI looks like {marker}bucket/prefix")
+    bucket, _, prefix = uri[len(marker) :].partition("/")
+    if not bucket:
+        raise ValidationError("uri", uri, f"a {service} storage URI needs a bucket: {marker}bucket/prefix")
+    prefix = prefix.strip("/")
+    if prefix:
+        validate_prefix(prefix)
+    return bucket, prefix
+
+
 def join_key(prefix: str, key: str) -> str:
     """``prefix`` (a storage's own prefix, possibly empty) joined to ``key`` with one ``/``."""
     prefix = prefix.strip("/")

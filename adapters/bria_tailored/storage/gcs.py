@@ -34,6 +34,7 @@ from .base import (
     check_expires_in,
     iter_chunks,
     join_key,
+    parse_bucket_uri,
     validate_key,
     validate_prefix,
 )
@@ -60,15 +61,7 @@ def _require_gcs() -> Any:
 
 def parse_gs_uri(uri: str) -> tuple[str, str]:
     """``"gs://bucket/some/prefix/"`` → ``("bucket", "some/prefix")``."""
-    if not uri.lower().startswith("gs://"):
-        raise ValidationError("uri", uri, "a GCS storage URI looks like gs://bucket/prefix")
-    bucket, _, prefix = uri[5:].partition("/")
-    if not bucket:
-        raise ValidationError("uri", uri, "a GCS storage URI needs a bucket: gs://bucket/prefix")
-    prefix = prefix.strip("/")
-    if prefix:
-        validate_prefix(prefix)
-    return bucket, prefix
+    return parse_bucket_uri(uri, "gs", "GCS")
 
 
 class GCSStorage(StorageBackend):

@@ -31,6 +31,7 @@ from .base import (
     StoredObject,
     check_expires_in,
     join_key,
+    parse_bucket_uri,
     validate_key,
     validate_prefix,
 )
@@ -57,15 +58,7 @@ def _require_boto3() -> Any:
 
 def parse_s3_uri(uri: str) -> tuple[str, str]:
     """``"s3://bucket/some/prefix/"`` → ``("bucket", "some/prefix")``."""
-    if not uri.lower().startswith("s3://"):
-        raise ValidationError("uri", uri, "an S3 storage URI looks like s3://bucket/prefix")
-    bucket, _, prefix = uri[5:].partition("/")
-    if not bucket:
-        raise ValidationError("uri", uri, "an S3 storage URI needs a bucket: s3://bucket/prefix")
-    prefix = prefix.strip("/")
-    if prefix:
-        validate_prefix(prefix)
-    return bucket, prefix
+    return parse_bucket_uri(uri, "s3", "S3")
 
 
 def resolve_region(region_name: str | None, session: Any = None) -> str:
