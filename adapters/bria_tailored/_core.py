@@ -17,6 +17,7 @@ import logging
 import os
 import platform
 import time
+import urllib.parse
 from collections.abc import Callable, Generator, Sequence
 from dataclasses import dataclass, field
 from types import ModuleType
@@ -198,6 +199,11 @@ def error_from_response(response: httpx.Response, method: str, path: str) -> err
     )
 
 
+def path_of(kwargs: dict[str, Any]) -> str:
+    """The path of a request's URL, for error messages (parsed only when an error needs it)."""
+    return urllib.parse.unquote(urllib.parse.urlsplit(str(kwargs["url"])).path)
+
+
 def error_from_transport(exc: Exception, method: str, path: str) -> errors.APIConnectionError:
     kind = errors.APITimeoutError if isinstance(exc, httpx.TimeoutException) else errors.APIConnectionError
     return kind(
@@ -227,14 +233,14 @@ class _Core:
         return kwargs
 
     def finish(self, op: Call | Fetch, kwargs: dict[str, Any], response: httpx.Response) -> Any:
-        path = httpx.URL(kwargs["url"]).path
         if response.status_code >= 400:
-            raise error_from_response(response, kwargs["method"], path)
+            raise error_from_response(response, kwargs["method"], path_of(kwargs))
         if isinstance(op, Fetch) or op.raw:
             return response
         try:
             return op.operation._build_response(client=self.generated, response=response).parsed
         except (ValueError, KeyError, TypeError) as exc:
+            path = path_of(kwargs)
             raise errors.APIStatusError(
                 f"{kwargs['method'].upper()} {path} -> {response.status_code}: unreadable response ({exc})",
                 status_code=response.status_code,
@@ -282,11 +288,10 @@ class SyncCore(_Core):
 
     def send(self, op: Call | Fetch) -> Any:
         kwargs = self.request_kwargs(op)
-        path = httpx.URL(kwargs["url"]).path
         try:
             response = self.http.request(**kwargs)
         except httpx.TransportError as exc:
-            raise error_from_transport(exc, kwargs["method"], path) from None
+            raise error_from_transport(exc, kwargs["method"], path_of(kwargs)) from None
         return self.finish(op, kwargs, response)
 
     def run(self, plan: Plan[T]) -> T:
@@ -385,11 +390,10 @@ class AsyncCore(_Core):
 
     async def send(self, op: Call | Fetch) -> Any:
         kwargs = self.request_kwargs(op)
-        path = httpx.URL(kwargs["url"]).path
         try:
             response = await self.http.request(**kwargs)
         except httpx.TransportError as exc:
-            raise error_from_transport(exc, kwargs["method"], path) from None
+            raise error_from_transport(exc, kwargs["method"], path_of(kwargs)) from None
         return self.finish(op, kwargs, response)
 
     async def run(self, plan: Plan[T]) -> T:

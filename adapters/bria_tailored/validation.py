@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import functools
 import json
+import math
 import struct
 from collections.abc import Mapping
 from pathlib import Path
@@ -84,6 +85,13 @@ def check_value(field: str, value: Any, schema: Mapping[str, Any]) -> None:
             raise ValidationError(field, value, f"must be {expected}, not a boolean")
         if not isinstance(value, allowed):
             raise ValidationError(field, value, f"must be {expected}")
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ValidationError(field, value, "must be a finite number (JSON has no NaN or Infinity)")
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise ValidationError(field, value, "must be valid Unicode text (no lone surrogates)") from None
     enum = schema.get("enum")
     if enum is not None:
         raw = getattr(value, "value", value)
