@@ -8,6 +8,7 @@ URLs stand for Bria's pre-signed URLs. Faults reach these routes only with ``fau
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import re
 from urllib.parse import quote
@@ -16,6 +17,7 @@ from starlette.requests import Request
 from starlette.types import Receive, Scope, Send
 
 from .faults import FaultInjector, drop_connection
+from .media import thumbnail_png
 from .state import Store
 
 __all__ = ["FILES_PREFIX", "file_url", "serve_file"]
@@ -47,11 +49,30 @@ def _parse_range(header: str, size: int) -> tuple[int, int] | None | bool:
     return start, end
 
 
+THUMBNAIL_SUFFIX = ".thumb.png"
+
+
+def lazy_thumbnail_key(image_key: str) -> str:
+    """The key of an image's thumbnail, made from the image on its first GET (see :func:`serve_file`)."""
+    return image_key + THUMBNAIL_SUFFIX
+
+
+async def _materialize_thumbnail(store: Store, key: str) -> tuple[str, bytes] | None:
+    source = store.get_blob(key[: -len(THUMBNAIL_SUFFIX)])
+    if source is None:
+        return None
+    data = await asyncio.to_thread(thumbnail_png, source[1])
+    store.put_blob(key, data, "image/png")
+    return "image/png", data
+
+
 async def serve_file(scope: Scope, receive: Receive, send: Send, store: Store, faults: FaultInjector) -> None:
     """Answer one file request (raw ASGI, so a download can be cut in the middle)."""
     request = Request(scope, receive)
     key = request.path_params.get("key", "")
     blob = store.get_blob(key)
+    if blob is None and key.endswith(THUMBNAIL_SUFFIX):
+        blob = await _materialize_thumbnail(store, key)
     if blob is None:
         await _plain(send, 404, b'{"message": "file not found"}', "application/json")
         return

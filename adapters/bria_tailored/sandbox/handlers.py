@@ -27,7 +27,7 @@ import httpx
 from . import media
 from .bulk import BulkError, ZipLimits, extract_images
 from .content import caption_for, parse_json_object, refine, structured_prompt_for, visual_schema_for
-from .files import file_url
+from .files import file_url, lazy_thumbnail_key
 from .lifecycle import ERROR_MARKER, FAIL_MARKER, TRAINING_STATES, Lifecycle, iso, job_status
 from .options import SandboxOptions
 from .state import Record, Store
@@ -609,7 +609,7 @@ async def upload_image(sb: Sandbox, call: Call) -> Reply:
     name = name or f"image_{hashlib.sha256(data).hexdigest()[:8]}.{info.extension}"
     prefix = f"datasets/{dataset['id']}/images"
     blob = sb.put_file(prefix, data, info.content_type, info.extension)
-    thumb = sb.put_file(prefix, media.thumbnail_png(data), "image/png", "png")
+    thumb = lazy_thumbnail_key(blob)  # made on first GET: keeps uploads off the event loop's CPU
     with sb.store.lock:
         image = sb.lifecycle.add_image(
             dataset, blob, thumb, hashlib.sha256(data).hexdigest(), name, call.now, source_url
