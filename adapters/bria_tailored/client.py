@@ -8,6 +8,7 @@ the client's core (:mod:`bria_tailored._core`).
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 import httpx
@@ -55,6 +56,75 @@ class _Facade:
             return stored
 
         return self._core.run(plan())
+
+    def train(
+        self,
+        source: Any,
+        *,
+        project: int | str,
+        dataset_name: str | None = None,
+        model_name: str | None = None,
+        ip_type: str | None = None,
+        ip_medium: str | None = None,
+        ip_name: str | None = None,
+        ip_description: str | None = None,
+        via: str | None = None,
+        refine: str | Sequence[str] | None = None,
+        training_mode: str = "fully_automated",
+        state: str | os.PathLike[str] | None = None,
+        on_progress: Callable[[Any], Any] | None = None,
+        timeout: float | None = 8 * 3600.0,
+        upload_type: str | None = None,
+        concurrency: int = 8,
+        poll_policy: Any = None,
+        model_description: str | None = None,
+        **expert_params: Any,
+    ) -> Any:
+        """Train a tailored model on ``source`` (a folder, a ``.zip`` file or a storage prefix of images).
+
+        ``project`` is an existing project id, or a name for a new project (then ``ip_type`` and
+        ``ip_medium`` are required, ``ip_name``/``ip_description`` as the IP type demands). Every image is
+        checked first (format, truncation, resolution, 5-5000 images; more than 200 need ``via``, a storage
+        URI to stage a bulk ZIP in): all problems are raised together as ``InvalidImagesError`` before
+        anything is created. Then: dataset (``dataset_name``, default the source's name) → visual schema
+        from 5-10 sampled images, refined by ``refine`` (an instruction or a list) → uploads (``concurrency``
+        at once) → captions → complete → model (``model_name``, ``training_mode``) → training (expert
+        parameters as keyword arguments) → wait up to ``timeout`` seconds (``poll_policy`` overrides the
+        waits' backoff).
+
+        Progress goes to ``on_progress(TrainEvent(phase, done, total, detail))`` (from worker threads
+        during uploads with the sync client). A JSON manifest (``state``; default
+        ``<source>.bria-train.json`` beside the source) records every step, so calling ``train`` again
+        with the same arguments after a crash or Ctrl-C resumes: same project, dataset and model, no image
+        uploaded twice. Returns a ``TrainResult`` (``.model`` is the trained model, plus ``.project``,
+        ``.dataset``, ``.state_path``).
+        """
+        from .workflows.train import train_plan
+
+        return self._core.run(
+            train_plan(
+                self._core,
+                source,
+                project=project,
+                dataset_name=dataset_name,
+                model_name=model_name,
+                ip_type=ip_type,
+                ip_medium=ip_medium,
+                ip_name=ip_name,
+                ip_description=ip_description,
+                via=via,
+                refine=refine,
+                training_mode=training_mode,
+                state=state,
+                on_progress=on_progress,
+                timeout=timeout,
+                upload_type=upload_type,
+                concurrency=concurrency,
+                poll_policy=poll_policy,
+                model_description=model_description,
+                **expert_params,
+            )
+        )
 
 
 class TailoredClient(_Facade):

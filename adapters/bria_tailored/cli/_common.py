@@ -1,0 +1,143 @@
+"""What every command shares: the common options, output (JSON on stdout or rich text), the client, and
+the mapping of errors to exit codes (0 ok · 1 API or job error · 2 usage or validation · 130 Ctrl-C)."""
+
+from __future__ import annotations
+
+import datetime
+import enum
+import json
+import os
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Any, NoReturn
+
+import attrs
+import typer
+from rich.console import Console
+
+from ..errors import BriaError, ValidationError
+
+EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+
+JsonOption = Annotated[
+    bool, typer.Option("--json", help="Print exactly one JSON document on stdout (progress goes to stderr).")
+]
+BaseUrlOption = Annotated[
+    str | None,
+    typer.Option(
+        "--base-url",
+        envvar="BRIA_BASE_URL",
+        help="API host root (default https://engine.prod.bria-api.com; a sandbox URL works too).",
+        show_default=False,
+    ),
+]
+TokenOption = Annotated[
+    str | None,
+    typer.Option(
+        "--token",
+        envvar="BRIA_API_TOKEN",
+        help="API token (sent only as the api_token header).",
+        show_default=False,
+    ),
+]
+
+
+def jsonable(value: Any) -> Any:
+    """Plain JSON data from API models, result types, paths, enums and dates."""
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    if isinstance(value, enum.Enum):
+        return jsonable(value.value)
+    if isinstance(value, (datetime.datetime, datetime.date)):
+        return value.isoformat()
+    if isinstance(value, Path):
+        return str(value)
+    if isinstance(value, dict):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return [jsonable(v) for v in value]
+    if hasattr(value, "to_dict") and callable(value.to_dict):
+        return jsonable(value.to_dict())
+    if attrs.has(type(value)):
+        return jsonable(attrs.asdict(value, recurse=False))
+    if isinstance(value, BaseException):
+        return {"type": type(value).__name__, "message": str(value)}
+    return str(value)
+
+
+class Output:
+    """Where a command writes: results to stdout (one JSON document with ``--json``), the rest to stderr."""
+
+    def __init__(self, json_mode: bool) -> None:
+        self.json_mode = json_mode
+        self.err = Console(stderr=True, highlight=False)
+        self.out = Console(highlight=False, soft_wrap=True)
+
+    def result(self, data: Any, render: Callable[[Console], None] | None = None) -> None:
+        """The command's result: JSON on stdout, or ``render(console)`` for people."""
+        if self.json_mode:
+            sys.stdout.write(json.dumps(jsonable(data), indent=2) + "\n")
+            sys.stdout.flush()
+        elif render is not None:
+            render(self.out)
+        else:
+            self.out.print_json(json.dumps(jsonable(data)))
+
+    def note(self, text: str) -> None:
+        self.err.print(text)
+
+    def fail(self, exc: BaseException | str, code: int) -> NoReturn:
+        """Report an error (stderr; also as the JSON document with ``--json``) and exit with ``code``."""
+        message = str(exc)
+        kind = type(exc).__name__ if isinstance(exc, BaseException) else "UsageError"
+        self.err.print(f"[bold red]error:[/] {_escape(message)}")
+        if self.json_mode:
+            error: dict[str, Any] = {"type": kind, "message": message}
+            for name in ("status_code", "request_id", "field", "problems"):
+                value = getattr(exc, name, None)
+                if value is not None:
+                    error[name] = jsonable(value)
+            sys.stdout.write(json.dumps({"error": error, "exit_code": code}, indent=2) + "\n")
+            sys.stdout.flush()
+        raise typer.Exit(code)
+
+
+def _escape(text: str) -> str:
+    from rich.markup import escape
+
+    return escape(text)
+
+
+@contextmanager
+def handled(out: Output, on_interrupt: Callable[[], None] | None = None) -> Iterator[None]:
+    """Map errors to exit codes: ValidationError → 2, other BriaError → 1, Ctrl-C → 130."""
+    try:
+        yield
+    except KeyboardInterrupt:
+        out.err.print("\n[yellow]Interrupted.[/]")
+        if on_interrupt is not None:
+            on_interrupt()
+        if out.json_mode:
+            sys.stdout.write(json.dumps({"error": {"type": "KeyboardInterrupt"}, "exit_code": 130}) + "\n")
+        raise typer.Exit(EXIT_INTERRUPTED) from None
+    except ValidationError as exc:
+        out.fail(exc, EXIT_USAGE)
+    except BriaError as exc:
+        out.fail(exc, EXIT_ERROR)
+    except ValueError as exc:  # bad arguments rejected outside the SDK's own checks
+        out.fail(exc, EXIT_USAGE)
+    except OSError as exc:
+        out.fail(exc, EXIT_ERROR)
+
+
+def make_client(out: Output, base_url: str | None, token: str | None) -> Any:
+    """A ``TailoredClient``; a missing token is a usage error (exit 2) naming the option and variable."""
+    from ..client import TailoredClient
+
+    if not token:
+        out.fail(
+            "no API token: pass --token or set BRIA_API_TOKEN (any value works for a sandbox)", EXIT_USAGE
+        )
+    return TailoredClient(token, base_url=base_url or os.environ.get("BRIA_BASE_URL") or None)

@@ -1,0 +1,158 @@
+"""``generate``, ``video`` and ``status``: generation jobs with a tailored model, and the Status Service."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from ._common import BaseUrlOption, JsonOption, Output, TokenOption, handled, make_client
+
+OutOption = Annotated[
+    str | None,
+    typer.Option("--out", help="Save outputs (with .json sidecars) into this folder or storage URI."),
+]
+TimeoutOption = Annotated[float, typer.Option("--timeout", help="Seconds to wait for each job.")]
+
+
+def _saved(stored: Any) -> dict[str, Any] | None:
+    if stored is None:
+        return None
+    return {"uri": stored.uri, "key": stored.key, "size": stored.size, "sha256": stored.sha256}
+
+
+def generate(
+    model_id: Annotated[str, typer.Argument(metavar="MODEL_ID", help="The tailored model's id.")],
+    prompt: Annotated[str, typer.Argument(metavar="PROMPT", help="What to draw.")],
+    out: OutOption = None,
+    aspect_ratio: Annotated[
+        str | None, typer.Option("--aspect-ratio", help="e.g. 1:1, 16:9, 9:16, 4:3 (default 1:1).")
+    ] = None,
+    seed: Annotated[
+        int | None, typer.Option("--seed", help="Seed (with --count: seed, seed+1, ...).")
+    ] = None,
+    count: Annotated[int, typer.Option("--count", min=1, max=16, help="How many images (1-16).")] = 1,
+    negative_prompt: Annotated[
+        str | None, typer.Option("--negative-prompt", help="What to keep out of the image.")
+    ] = None,
+    influence: Annotated[
+        float | None,
+        typer.Option("--influence", help="tailored_model_influence (how strongly the model applies)."),
+    ] = None,
+    steps: Annotated[int | None, typer.Option("--steps", help="steps_num (diffusion steps).")] = None,
+    timeout: TimeoutOption = 600.0,
+    json_output: JsonOption = False,
+    base_url: BaseUrlOption = None,
+    token: TokenOption = None,
+) -> None:
+    """Generate images with a tailored model (and save them with --out)."""
+    from ._progress import spinner
+
+    output = Output(json_output)
+    with handled(output), make_client(output, base_url, token) as client:
+        jobs = [
+            client.generate.image(
+                model_id,
+                prompt,
+                seed=None if seed is None else seed + i,
+                aspect_ratio=aspect_ratio,
+                negative_prompt=negative_prompt,
+                tailored_model_influence=influence,
+                steps_num=steps,
+                wait=False,
+            )
+            for i in range(count)
+        ]
+        items = []
+        with spinner(output.err, "Generating images", total=count) as advance:
+            for job in jobs:
+                result = client.status.wait(job, timeout=timeout)
+                stored = client.save(result, out, prompt=prompt, model_id=model_id) if out else None
+                items.append({**_plain(result), "saved": _saved(stored)})
+                advance(f"{len(items)}/{count}")
+        data = {"model_id": model_id, "prompt": prompt, "images": items}
+        output.result(data, lambda console: _table(console, "Images", items, "image_url"))
+
+
+def video(
+    model_id: Annotated[str, typer.Argument(metavar="MODEL_ID", help="The tailored model's id.")],
+    image: Annotated[
+        str,
+        typer.Argument(metavar="IMAGE", help="An image made by the same model: path, URL or storage URI."),
+    ],
+    out: OutOption = None,
+    seed: Annotated[int | None, typer.Option("--seed", help="Seed.")] = None,
+    timeout: TimeoutOption = 1200.0,
+    json_output: JsonOption = False,
+    base_url: BaseUrlOption = None,
+    token: TokenOption = None,
+) -> None:
+    """Animate an image into a short video with a tailored model (beta)."""
+    from ._progress import spinner
+
+    output = Output(json_output)
+    with handled(output), make_client(output, base_url, token) as client:
+        with spinner(output.err, "Generating video") as advance:
+            result = client.generate.video(model_id, image, seed=seed, timeout=timeout)
+            advance()
+        stored = client.save(result, out, model_id=model_id, image=image) if out else None
+        item = {**_plain(result), "saved": _saved(stored)}
+        output.result(item, lambda console: _table(console, "Video", [item], "video_url"))
+
+
+def status(
+    request_id: Annotated[
+        str, typer.Argument(metavar="REQUEST_ID", help="The request id of a generation job.")
+    ],
+    wait: Annotated[
+        bool, typer.Option("--wait", help="Wait until the job ends and print its result.")
+    ] = False,
+    timeout: TimeoutOption = 600.0,
+    json_output: JsonOption = False,
+    base_url: BaseUrlOption = None,
+    token: TokenOption = None,
+) -> None:
+    """Show a generation job's status (IN_PROGRESS, COMPLETED, ERROR, UNKNOWN), or wait for its result."""
+    from ._progress import spinner
+
+    output = Output(json_output)
+    with handled(output), make_client(output, base_url, token) as client:
+        if wait:
+            with spinner(output.err, f"Waiting for {request_id}") as advance:
+                result = client.status.wait(request_id, timeout=timeout)
+                advance()
+            data = {"request_id": request_id, "status": "COMPLETED", "result": _plain(result)}
+        else:
+            data = client.status.get(request_id).to_dict()
+        output.result(data, lambda console: _kv(console, data))
+
+
+def _plain(result: Any) -> dict[str, Any]:
+    from ._common import jsonable
+
+    data: dict[str, Any] = jsonable(result)
+    return data
+
+
+def _table(console: Console, title: str, items: list[dict[str, Any]], url_key: str) -> None:
+    table = Table(title=title, title_justify="left")
+    for column in ("request_id", "seed", "file / url"):
+        table.add_column(column, overflow="fold")
+    for item in items:
+        saved = item.get("saved")
+        where = saved["uri"] if saved else str(item.get(url_key, "")).split("?", 1)[0]
+        table.add_row(str(item.get("request_id")), str(item.get("seed", "")), where)
+    console.print(table)
+
+
+def _kv(console: Console, data: dict[str, Any]) -> None:
+    import json
+
+    table = Table(show_header=False)
+    table.add_column(style="bold")
+    table.add_column(overflow="fold")
+    for key, value in data.items():
+        table.add_row(key, value if isinstance(value, str) else json.dumps(value))
+    console.print(table)

@@ -1,0 +1,86 @@
+"""``bria-tailored sandbox``: serve the local emulator of the API in the foreground (Ctrl-C stops it)."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from typing import Annotated, Any
+
+import typer
+
+from ._common import JsonOption, Output, handled
+
+# Defaults mirror ``bria_tailored.sandbox.server.build_parser`` (a test keeps them in step); they are
+# written out so that building the CLI does not import the sandbox's server stack.
+
+
+def sandbox(
+    port: Annotated[int, typer.Option("--port", help="Port to listen on (0 picks a free one).")] = 8787,
+    host: Annotated[str, typer.Option("--host", help="Loopback address to bind.")] = "127.0.0.1",
+    token: Annotated[
+        str | None, typer.Option("--token", help="Accept only this api_token (default: any non-empty one).")
+    ] = None,
+    db: Annotated[
+        str | None, typer.Option("--db", help="SQLite file that keeps state across restarts.")
+    ] = None,
+    time_scale: Annotated[
+        float, typer.Option("--time-scale", help="Multiplies every lifecycle duration.")
+    ] = 1.0,
+    training_seconds: Annotated[
+        float, typer.Option("--training-seconds", help="How long training takes.")
+    ] = 3.0,
+    caption_seconds: Annotated[
+        float, typer.Option("--caption-seconds", help="Caption regeneration time.")
+    ] = 0.5,
+    bulk_seconds: Annotated[float, typer.Option("--bulk-seconds", help="Bulk upload processing time.")] = 1.0,
+    job_seconds: Annotated[float, typer.Option("--job-seconds", help="Generation job time.")] = 0.3,
+    latency_ms: Annotated[float, typer.Option("--latency-ms", help="Added latency per request.")] = 0.0,
+    fail_rate: Annotated[float, typer.Option("--fail-rate", help="Share of requests that fail (0-1).")] = 0.0,
+    fail_kinds: Annotated[
+        str, typer.Option("--fail-kinds", help="Injected faults, comma-separated: 429,500,503,drop.")
+    ] = "429,500,503,drop",
+    seed: Annotated[int, typer.Option("--seed", help="Seed of the fault injection.")] = 0,
+    public_base_url: Annotated[
+        str | None, typer.Option("--public-base-url", help="Base URL written into file links.")
+    ] = None,
+    image_scale: Annotated[float, typer.Option("--image-scale", help="Output image size factor.")] = 0.5,
+    json_output: JsonOption = False,
+) -> None:
+    """Run the local sandbox of the API (no token, no network); point clients at the printed URL."""
+    out = Output(json_output)
+    options: dict[str, Any] = {
+        "token": token,
+        "db_path": db,
+        "time_scale": time_scale,
+        "training_seconds": training_seconds,
+        "caption_seconds": caption_seconds,
+        "bulk_seconds": bulk_seconds,
+        "job_seconds": job_seconds,
+        "latency_ms": latency_ms,
+        "fail_rate": fail_rate,
+        "fail_kinds": tuple(k.strip() for k in fail_kinds.split(",") if k.strip()),
+        "seed": seed,
+        "public_base_url": public_base_url,
+        "image_scale": image_scale,
+    }
+    with handled(out):
+        try:
+            from ..sandbox import run_sandbox, serve_forever
+        except ImportError as exc:
+            out.fail(f"the sandbox needs its extra: pip install 'bria-tailored[sandbox]' ({exc})", 1)
+        try:
+            if not json_output:
+                serve_forever(port=port, host=host, **options)
+                return
+            with run_sandbox(host=host, port=port, **options) as base_url:
+                sys.stdout.write(
+                    json.dumps({"base_url": base_url, "host": host, "port": int(base_url.rsplit(":", 1)[1])})
+                    + "\n"
+                )
+                sys.stdout.flush()
+                out.note(f"sandbox listening on {base_url} (Ctrl-C stops it)")
+                while True:
+                    time.sleep(3600)
+        except KeyboardInterrupt:
+            out.note("sandbox stopped")

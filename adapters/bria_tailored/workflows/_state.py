@@ -1,0 +1,142 @@
+"""The state manifest of a training run: a small JSON file that makes ``client.train`` resumable.
+
+It records the ids of the project, dataset and model, every uploaded file name → image id, and the last
+step finished. It is rewritten atomically (temporary file + rename) after every step and every upload, so
+a crash or Ctrl-C leaves either the old or the new version, never a torn one. Before each create call the
+run records its *intent* (``creating``); a re-run that finds an intent without an id looks the object up
+by name instead of creating a second one.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+from ..errors import ValidationError
+
+VERSION = 1
+#: The steps of a training run, in order; ``TrainState.step`` is the last one finished.
+STEPS = ("new", "project", "dataset", "schema", "upload", "captions", "complete", "model", "training", "done")
+
+
+def _now() -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+
+
+@attrs.define(eq=False)
+class TrainState:
+    """What a run has done so far (see the module docstring). ``save`` is thread-safe and atomic."""
+
+    path: Path
+    base_url: str
+    source: str
+    step: str = "new"
+    upload_type: str | None = None
+    project_id: int | None = None
+    project_name: str | None = None
+    dataset_id: int | None = None
+    dataset_name: str | None = None
+    model_id: int | None = None
+    model_name: str | None = None
+    images: dict[str, int] = attrs.field(factory=dict)
+    creating: str | None = None
+    creating_since: float | None = None
+    bulk_started: bool = False
+    staged_uri: str | None = None
+    started_at: str = attrs.field(factory=_now)
+    updated_at: str | None = None
+    resumed: bool = False
+    _lock: threading.RLock = attrs.field(factory=threading.RLock, repr=False)
+
+    _SAVED = (
+        "base_url source step upload_type project_id project_name dataset_id dataset_name model_id "
+        "model_name images creating creating_since bulk_started staged_uri started_at updated_at"
+    ).split()
+
+    @classmethod
+    def open(cls, path: str | os.PathLike[str], base_url: str, source: str) -> TrainState:
+        """Load the manifest at ``path`` (a resumed run) or start a new one; refuse another server's."""
+        path = Path(path).expanduser().resolve()
+        if not path.exists():
+            return cls(path=path, base_url=base_url, source=source)
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise ValidationError("state", str(path), f"is not a readable train state file ({exc})") from None
+        if not isinstance(data, dict) or data.get("version") != VERSION or data.get("step") not in STEPS:
+            raise ValidationError("state", str(path), "is not a bria-tailored train state file (version 1)")
+        if data.get("base_url") != base_url:
+            raise ValidationError(
+                "state",
+                str(path),
+                f"records a run against {data.get('base_url')}, not {base_url}; pass another state= path "
+                "(or delete this file) to start a new run",
+            )
+        fields = {k: data[k] for k in cls._SAVED if k in data}
+        fields["images"] = {str(k): int(v) for k, v in (fields.get("images") or {}).items()}
+        return cls(path=path, resumed=True, **fields)
+
+    def reached(self, step: str) -> bool:
+        return STEPS.index(self.step) >= STEPS.index(step)
+
+    def finish(self, step: str) -> None:
+        with self._lock:
+            if STEPS.index(step) > STEPS.index(self.step):
+                self.step = step
+            self.save()
+
+    def intend(self, what: str) -> None:
+        """Record that ``what`` (``project``/``dataset``/``model``) is about to be created."""
+        with self._lock:
+            self.creating, self.creating_since = what, time.time()
+            self.save()
+
+    def created(self, what: str, object_id: int, name: str | None) -> None:
+        with self._lock:
+            setattr(self, f"{what}_id", object_id)
+            if name is not None:
+                setattr(self, f"{what}_name", name)
+            self.creating, self.creating_since = None, None
+            self.save()
+
+    def record_image(self, name: str, image_id: int) -> None:
+        with self._lock:
+            self.images[name] = image_id
+            self.save()
+
+    def update(self, **changes: Any) -> None:
+        with self._lock:
+            for key, value in changes.items():
+                setattr(self, key, value)
+            self.save()
+
+    def as_dict(self) -> dict[str, Any]:
+        with self._lock:
+            out: dict[str, Any] = {"version": VERSION}
+            out.update({k: getattr(self, k) for k in self._SAVED})
+            out["images"] = dict(sorted(self.images.items()))
+            return out
+
+    def save(self) -> None:
+        """Write the manifest atomically (a temporary file in the same folder, then ``os.replace``)."""
+        with self._lock:
+            self.updated_at = _now()
+            text = json.dumps(self.as_dict(), indent=2) + "\n"
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=f".{self.path.name}.", suffix=".tmp")
+            try:
+                with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                    handle.write(text)
+                    handle.flush()
+                    os.fsync(handle.fileno())
+                os.replace(tmp, self.path)
+            except BaseException:
+                Path(tmp).unlink(missing_ok=True)
+                raise
