@@ -148,6 +148,7 @@ class AsyncDatasets(Protocol):
         timeout: float | None = 6 * 3600.0,
         on_progress: Callable[[Any], None] | None = None,
         keep_staged: bool = False,
+        policy: Any = None,
     ) -> Any: ...
     async def bulk_upload_status(self, dataset_id: int) -> Any: ...
     async def wait_for_bulk_upload(
@@ -227,6 +228,7 @@ class AsyncGenerate(Protocol):
         wait: bool = True,
         timeout: float | None = 600.0,
         on_progress: Any = None,
+        policy: Any = None,
     ) -> Any: ...
     async def structured_prompt(
         self,
@@ -240,6 +242,7 @@ class AsyncGenerate(Protocol):
         wait: bool = True,
         timeout: float | None = 600.0,
         on_progress: Any = None,
+        policy: Any = None,
     ) -> Any: ...
     async def video(
         self,
@@ -250,6 +253,7 @@ class AsyncGenerate(Protocol):
         wait: bool = True,
         timeout: float | None = 1200.0,
         on_progress: Any = None,
+        policy: Any = None,
     ) -> Any: ...
 
 

@@ -80,7 +80,10 @@ class Images(Resource):
     ) -> Plan[DatasetImage]:
         dataset_id = validation.check_id("dataset_id", dataset_id)
         image = yield from image_input(source, "source", increase_resolution=increase_resolution)
-        payload: dict[str, Any] = {**image, **compact(image_name=image_name, content_moderation=content_moderation)}
+        payload: dict[str, Any] = {
+            **image,
+            **compact(image_name=image_name, content_moderation=content_moderation),
+        }
         payload["increase_resolution"] = increase_resolution
         request = body(ImageUpload, "ImageUpload", payload)
         result = yield Call(upload_image, {"dataset_id": dataset_id, "body": request})
@@ -333,6 +336,7 @@ class Datasets(Resource):
         timeout: float | None = 6 * 3600.0,
         on_progress: Callable[[Any], None] | None = None,
         keep_staged: bool = False,
+        policy: Any = None,
     ) -> Any:
         """Advanced upload of up to 5000 images from a ZIP, into an empty ``advanced`` dataset.
 
@@ -343,7 +347,16 @@ class Datasets(Resource):
         """
         return self._run(
             self._bulk_plan(
-                dataset_id, zip_url, source, via, content_moderation, wait, timeout, on_progress, keep_staged
+                dataset_id,
+                zip_url,
+                source,
+                via,
+                content_moderation,
+                wait,
+                timeout,
+                on_progress,
+                keep_staged,
+                policy,
             )
         )
 
@@ -358,6 +371,7 @@ class Datasets(Resource):
         timeout: float | None,
         on_progress: Callable[[Any], None] | None,
         keep_staged: bool,
+        policy: Any = None,
     ) -> Plan[Any]:
         dataset_id = validation.check_id("dataset_id", dataset_id)
         if (zip_url is None) == (source is None):
@@ -386,7 +400,7 @@ class Datasets(Resource):
             )
             if not wait:
                 return BulkUploadResult(status=None, staged_uri=staged[0].uri if staged else None)
-            status = yield from self._bulk_wait_plan(dataset_id, timeout, on_progress, None)
+            status = yield from self._bulk_wait_plan(dataset_id, timeout, on_progress, policy)
             return BulkUploadResult(
                 status=status, staged_uri=staged[0].uri if staged and keep_staged else None
             )

@@ -24,8 +24,9 @@ def _model_id(value: Any) -> str:
 
 
 class Generate(Resource):
-    """``client.generate``. With ``wait=True`` (default) each call returns its result; with ``wait=False``
-    a :class:`Job` to pass to ``client.status.wait``."""
+    """``client.generate``. With ``wait=True`` (default) each call returns its result (``policy`` overrides
+    the poll backoff, default ``polling.GENERATION``); with ``wait=False`` a :class:`Job` to pass to
+    ``client.status.wait``."""
 
     def image(
         self,
@@ -45,6 +46,7 @@ class Generate(Resource):
         wait: bool = True,
         timeout: float | None = 600.0,
         on_progress: Any = None,
+        policy: Any = None,
     ) -> Any:
         """Generate an image: give ``prompt``; ``structured_prompt`` + ``seed`` to recreate; or both to refine."""
         validation.check_generation_inputs(prompt, structured_prompt, seed)
@@ -64,7 +66,7 @@ class Generate(Resource):
         if sync:
             payload["sync"] = True
         request = body(ImageGenerationRequest, "ImageGenerationRequest", payload)
-        return self._run(self._submit(generate_image, request, "image", wait, timeout, on_progress))
+        return self._run(self._submit(generate_image, request, "image", wait, timeout, on_progress, policy))
 
     def structured_prompt(
         self,
@@ -78,6 +80,7 @@ class Generate(Resource):
         wait: bool = True,
         timeout: float | None = 600.0,
         on_progress: Any = None,
+        policy: Any = None,
     ) -> Any:
         """Turn a prompt (or refine a structured prompt) into the model's structured JSON prompt."""
         if prompt is None and structured_prompt is None:
@@ -95,7 +98,9 @@ class Generate(Resource):
             payload["sync"] = True
         request = body(StructuredPromptRequest, "StructuredPromptRequest", payload)
         return self._run(
-            self._submit(generate_structured_prompt, request, "structured_prompt", wait, timeout, on_progress)
+            self._submit(
+                generate_structured_prompt, request, "structured_prompt", wait, timeout, on_progress, policy
+            )
         )
 
     def video(
@@ -107,22 +112,37 @@ class Generate(Resource):
         wait: bool = True,
         timeout: float | None = 1200.0,
         on_progress: Any = None,
+        policy: Any = None,
     ) -> Any:
         """Animate an image (path, bytes, URL or storage URI) made by the same tailored model (beta)."""
-        return self._run(self._video_plan(tailored_model_id, image, seed, wait, timeout, on_progress))
+        return self._run(self._video_plan(tailored_model_id, image, seed, wait, timeout, on_progress, policy))
 
     def _video_plan(
-        self, tailored_model_id: Any, image: Any, seed: Any, wait: bool, timeout: Any, on_progress: Any
+        self,
+        tailored_model_id: Any,
+        image: Any,
+        seed: Any,
+        wait: bool,
+        timeout: Any,
+        on_progress: Any,
+        policy: Any,
     ) -> Plan[Any]:
         model_id = _model_id(tailored_model_id)
         encoded = yield from image_string(image, "image")
         payload = compact(tailored_model_id=model_id, image=encoded, seed=seed)
         request = body(VideoGenerationRequest, "VideoGenerationRequest", payload)
-        result = yield from self._submit(generate_video, request, "video", wait, timeout, on_progress)
+        result = yield from self._submit(generate_video, request, "video", wait, timeout, on_progress, policy)
         return result
 
     def _submit(
-        self, operation: Any, request: Any, kind: str, wait: bool, timeout: Any, on_progress: Any
+        self,
+        operation: Any,
+        request: Any,
+        kind: str,
+        wait: bool,
+        timeout: Any,
+        on_progress: Any,
+        policy: Any = None,
     ) -> Plan[Any]:
         response = yield Call(operation, {"body": request}, raw=True)
         data = json_of(response)
@@ -140,5 +160,5 @@ class Generate(Resource):
         job = Job(request_id=str(data.get("request_id")), status_url=data.get("status_url"), kind=kind)
         if not wait:
             return job
-        result = yield from wait_plan(self._core.config.base_url, job, timeout, on_progress, None)
+        result = yield from wait_plan(self._core.config.base_url, job, timeout, on_progress, policy)
         return result

@@ -80,7 +80,9 @@ class Status(Resource):
         job's slot holds its exception and the others carry on."""
         items = [as_job(j) for j in jobs]
         base_url = self._core.config.base_url
-        checks: list[Callable[[], Plan[Any]]] = [functools.partial(_check_plan, base_url, job) for job in items]
+        checks: list[Callable[[], Plan[Any]]] = [
+            functools.partial(_check_plan, base_url, job) for job in items
+        ]
         return self._run(
             _poll_many(checks, policy or polling.GENERATION, timeout, return_exceptions, on_progress, stats)
         )
