@@ -154,8 +154,13 @@ class Sandbox:
         except httpx.HTTPError as exc:
             raise FetchError(f"could not fetch the URL: {type(exc).__name__}") from exc
 
+    def new_hex(self) -> str:
+        """A fresh id (request ids, file names): deterministic under the seed, so recordings are stable."""
+        counter = self.store.next_id("uuid")
+        return uuid.uuid5(uuid.NAMESPACE_URL, f"bria-sandbox:{self.options.seed}:{counter}").hex
+
     def put_file(self, prefix: str, data: bytes, content_type: str, extension: str) -> str:
-        key = f"{prefix}/{uuid.uuid4().hex}.{extension}"
+        key = f"{prefix}/{self.new_hex()}.{extension}"
         return self.store.put_blob(key, data, content_type)
 
     def url(self, call: Call, key: str | None) -> str | None:
@@ -1032,7 +1037,7 @@ async def download_model(sb: Sandbox, call: Call) -> Reply:
             },
         )
         key = sb.store.put_blob(
-            f"models/{model['id']}/model-{uuid.uuid4().hex[:8]}.safetensors", data, "application/octet-stream"
+            f"models/{model['id']}/model-{sb.new_hex()[:8]}.safetensors", data, "application/octet-stream"
         )
         model["_file"] = key
         sb.store.put("model", model["id"], model)
@@ -1114,7 +1119,7 @@ def _visual_schema_of(sb: Sandbox, model: Record) -> str | None:
 def _new_job(
     sb: Sandbox, call: Call, kind: str, result: dict[str, Any] | None, error: dict[str, Any] | None
 ) -> Record:
-    request_id = uuid.uuid4().hex
+    request_id = sb.new_hex()
     job = {
         "request_id": request_id,
         "kind": kind,
