@@ -279,3 +279,20 @@ def test_plugin_manager_is_built_once_across_threads() -> None:
         managers = list(pool.map(lambda _: get_plugin_manager(), range(32)))
     assert all(m is managers[0] for m in managers)
     assert len(managers[0].list_name_plugin()) == 3
+
+
+def test_the_plugins_command_lists_a_third_party_plugin_and_a_broken_one(
+    third_party: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import json
+
+    from bria_tailored.__main__ import main
+
+    with pytest.warns(PluginLoadWarning):
+        code = main(["plugins", "--json"])
+    listed = {entry["name"]: entry for entry in json.loads(capsys.readouterr().out)}
+    assert code == 0
+    assert listed["memory"]["schemes"] == ["mem"] and listed["memory"]["distribution"] == "bria-mem-storage"
+    assert listed["memory"]["version"] == "1.2.3"
+    assert "boom" in listed["broken"]["error"]
+    assert {"local", "s3", "gcs"} <= set(listed)
