@@ -206,3 +206,49 @@ def test_a_failed_create_is_not_repeated_by_the_library(kind: str) -> None:
         with pytest.raises(TRANSIENT):
             client.projects.create(project_name="x", ip_medium="illustration", ip_type="icons")
     assert app.faults.injected == [kind]
+
+
+def test_client_train_rerun_after_faults_completes_without_duplicates(tmp_path: Path) -> None:
+    """How users run train() on a flaky network: call it again after a failure; it resumes."""
+    from bria_tailored.workflows import UploadsFailedError
+
+    folder = tmp_path / "icons"
+    folder.mkdir()
+    for i in range(IMAGE_COUNT):
+        (folder / f"icon_{i}.png").write_bytes(png(320, 320, 25 * i))
+    app = create_app(
+        training_seconds=0.5,
+        caption_seconds=0.2,
+        job_seconds=0.1,
+        fail_rate=0.2,
+        seed=5,
+        fail_kinds=("429", "500", "503", "drop"),
+    )
+    failures: list[str] = []  # what train() raised and the caller recovered from by calling it again
+    with run_sandbox(app=app) as url:
+        with TailoredClient("tok", base_url=url, max_retries=8) as client:
+            result = None
+            for _ in range(40):
+                try:
+                    result = client.train(
+                        folder,
+                        project="Train under faults",
+                        ip_type="icons",
+                        ip_medium="illustration",
+                        poll_policy=FAST,
+                        timeout=120,
+                    )
+                    break
+                except (*TRANSIENT, UploadsFailedError) as exc:
+                    failures.append(type(exc).__name__)
+            assert result is not None, failures
+            assert {"429", "500", "503", "drop"} <= set(app.faults.injected), app.faults.injected
+            assert result.model.status.value == "Completed"
+            # GETs are retried by the transport, so counting works through the same faults
+            projects = [p for p in client.projects.list() if p.project_name == "Train under faults"]
+            assert len(projects) == 1
+            datasets = client.datasets.list(projects[0].id)
+            assert len(datasets) == 1
+            assert len(client.models.list(projects[0].id)) == 1
+            names = sorted(image.image_name for image in client.datasets.images.list(datasets[0].id))
+            assert names == sorted(f"icon_{i}.png" for i in range(IMAGE_COUNT))
