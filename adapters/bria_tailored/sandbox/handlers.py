@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import binascii
+import functools
 import hashlib
 import json
 import logging
@@ -1137,6 +1138,15 @@ def _accepted(call: Call, job: Record) -> Reply:
     )
 
 
+def _palette(structured: str) -> list[Any]:
+    """The ``colors`` of a structured prompt (a JSON string), so images wear the trained style."""
+    try:
+        colors = json.loads(structured).get("colors", [])
+    except (ValueError, AttributeError):
+        return []
+    return colors if isinstance(colors, list) else []
+
+
 def _seed(body: dict[str, Any]) -> int:
     seed = body.get("seed")
     return int(seed) if seed is not None else random.Random().randrange(2**31)
@@ -1181,7 +1191,7 @@ async def generate_image(sb: Sandbox, call: Call) -> Reply:
         structured = structured_prompt_for(prompt, base, _visual_schema_of(sb, model), seed)
         width, height = media.aspect_dimensions(body.get("aspect_ratio", "1:1"), sb.options.image_scale)
         png = await asyncio.to_thread(
-            media.generate_png,
+            functools.partial(media.generate_png, palette=_palette(structured)),
             width,
             height,
             "image",

@@ -13,7 +13,7 @@ import math
 import random
 import struct
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from PIL import Image, ImageDraw
@@ -58,17 +58,36 @@ def _rng(*parts: object) -> random.Random:
     return random.Random(int.from_bytes(digest[:8], "big"))
 
 
-def generate_png(width: int, height: int, *seed_parts: object) -> bytes:
-    """A PNG whose picture (background, shapes, colours) is derived from ``seed_parts``."""
+def _hex_colour(value: object) -> tuple[int, int, int] | None:
+    text = str(value).lstrip("#")
+    if len(text) != 6:
+        return None
+    try:
+        return int(text[0:2], 16), int(text[2:4], 16), int(text[4:6], 16)
+    except ValueError:
+        return None
+
+
+def generate_png(width: int, height: int, *seed_parts: object, palette: Sequence[object] = ()) -> bytes:
+    """A PNG whose picture (background, shapes, colours) is derived from ``seed_parts``.
+
+    ``palette`` (``"#rrggbb"`` strings, e.g. a structured prompt's ``colors``) supplies the colours, so
+    outputs look like the trained style; without one, colours are drawn at random.
+    """
     rng = _rng(*seed_parts)
-    background = tuple(rng.randrange(256) for _ in range(3))
+    colours = [c for c in (_hex_colour(v) for v in palette) if c is not None]
+
+    def pick() -> tuple[int, ...]:
+        return rng.choice(colours) if colours else tuple(rng.randrange(256) for _ in range(3))
+
+    background = pick()
     image = Image.new("RGB", (width, height), background)  # type: ignore[arg-type]
     draw = ImageDraw.Draw(image)
     for _ in range(6):
         x0, y0 = rng.randrange(width), rng.randrange(height)
         x1 = min(width, x0 + rng.randrange(width // 8 + 1, width // 2 + 2))
         y1 = min(height, y0 + rng.randrange(height // 8 + 1, height // 2 + 2))
-        colour = tuple(rng.randrange(256) for _ in range(3))
+        colour = pick()
         if rng.random() < 0.5:
             draw.ellipse((x0, y0, x1, y1), fill=colour)  # type: ignore[arg-type]
         else:
