@@ -57,8 +57,19 @@ def _resolve(schema: Mapping[str, Any]) -> dict[str, Any]:
             return out
 
 
+@functools.cache
 def component(name: str) -> dict[str, Any]:
+    """A component schema with ``$ref``/``allOf`` resolved (cached: treat the result as read-only)."""
     return _resolve({"$ref": f"#/components/schemas/{name}"})
+
+
+@functools.cache
+def _parameters(operation_id: str) -> dict[str, dict[str, Any]]:
+    for item in spec()["paths"].values():
+        for op in item.values():
+            if isinstance(op, dict) and op.get("operationId") == operation_id:
+                return {param["name"]: param.get("schema", {}) for param in op.get("parameters", [])}
+    raise KeyError(f"no operation {operation_id!r} in the spec")
 
 
 _TYPES: dict[str, tuple[type, ...]] = {
@@ -145,14 +156,10 @@ def check_body(schema_name: str, body: Mapping[str, Any]) -> None:
 
 def check_param(operation_id: str, name: str, value: Any) -> None:
     """Check a path or query parameter of an operation against its declared schema."""
-    for item in spec()["paths"].values():
-        for op in item.values():
-            if isinstance(op, dict) and op.get("operationId") == operation_id:
-                for param in op.get("parameters", []):
-                    if param["name"] == name:
-                        check_value(name, value, param.get("schema", {}))
-                        return
-    raise KeyError(f"{operation_id} has no parameter {name}")
+    schema = _parameters(operation_id).get(name)
+    if schema is None:
+        raise KeyError(f"{operation_id} has no parameter {name}")
+    check_value(name, value, schema)
 
 
 def check_id(field: str, value: Any) -> int:
