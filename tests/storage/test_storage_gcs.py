@@ -34,7 +34,7 @@ def test_round_trip(gcs_prefix: str) -> None:
     assert not store.exists("images/missing.png")
     with store.open_read("images/a.png") as reader:
         assert reader.read() == data
-    assert store.bucket.get_blob(store._name("images/a.png")).content_type == "image/png"
+    assert store.bucket.get_blob(store.object_key("images/a.png")).content_type == "image/png"
     store.put("images/b.jpg", io.BytesIO(b"jpg"))
     store.put("notes.txt", iter([b"n", b"otes"]))  # a stream: blob.open("wb")
     assert sorted(store.list()) == ["images/a.png", "images/b.jpg", "notes.txt"]

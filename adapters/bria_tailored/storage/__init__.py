@@ -20,6 +20,7 @@ from typing import Any
 from ..errors import PluginNotFoundError, ValidationError
 from .base import (
     MAX_PRESIGN_SECONDS,
+    BucketStorage,
     HashingReader,
     ObjectNotFoundError,
     StorageBackend,
@@ -31,6 +32,7 @@ from .sources import open_source, strip_query
 
 __all__ = [
     "MAX_PRESIGN_SECONDS",
+    "BucketStorage",
     "HashingReader",
     "ObjectNotFoundError",
     "StorageBackend",

@@ -13,6 +13,7 @@ import hashlib
 import io
 import mimetypes
 import re
+import threading
 from collections.abc import Iterable, Iterator
 from datetime import timedelta
 from typing import IO, Any, ClassVar
@@ -334,3 +335,49 @@ class StorageBackend(abc.ABC):
         except Exception:
             where = "?"
         return f"{type(self).__name__}({where!r})"
+
+
+class BucketStorage(StorageBackend):
+    """What bucket-style backends (``scheme://bucket/prefix``: S3, GCS, plugins of that form) share:
+    parsing the URI, mapping keys under the prefix, URIs, and a client built on first use (thread-safe).
+
+    Subclasses set ``schemes`` and ``service`` (a name for messages), call :meth:`_init_bucket` and
+    implement ``_make_client`` and the storage operations.
+    """
+
+    service: ClassVar[str] = "bucket"
+
+    def _init_bucket(self, uri: str, client: Any = None) -> None:
+        self.bucket_name, self.prefix = parse_bucket_uri(uri, self.schemes[0], self.service)
+        self._client = client
+        self._lock = threading.Lock()
+
+    @property
+    def client(self) -> Any:
+        """The service's client, created on first use and shared by threads."""
+        if self._client is None:
+            with self._lock:
+                if self._client is None:
+                    self._client = self._make_client()
+        return self._client
+
+    def _make_client(self) -> Any:
+        raise NotImplementedError
+
+    def object_key(self, key: str) -> str:
+        """The object's name in the bucket: ``key`` (validated) under the prefix."""
+        return join_key(self.prefix, validate_key(key))
+
+    def uri(self, key: str) -> str:
+        root = f"{self.schemes[0]}://{self.bucket_name}"
+        if not key:
+            return f"{root}/{self.prefix}" if self.prefix else root
+        return f"{root}/{self.object_key(key)}"
+
+    def close(self) -> None:
+        client, self._client = self._client, None
+        if client is not None and hasattr(client, "close"):
+            client.close()
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.uri('')!r})"

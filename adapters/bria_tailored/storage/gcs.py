@@ -19,7 +19,6 @@ from __future__ import annotations
 import importlib
 import io
 import os
-import threading
 from collections.abc import Iterator
 from datetime import timedelta
 from typing import IO, Any
@@ -27,6 +26,7 @@ from typing import IO, Any
 from ..errors import PluginNotFoundError, StorageError, ValidationError
 from ..hookspecs import hookimpl
 from .base import (
+    BucketStorage,
     HashingReader,
     ObjectNotFoundError,
     StorageBackend,
@@ -35,7 +35,6 @@ from .base import (
     iter_chunks,
     join_key,
     parse_bucket_uri,
-    validate_key,
     validate_prefix,
 )
 from .sources import content_type_for, open_source
@@ -64,10 +63,11 @@ def parse_gs_uri(uri: str) -> tuple[str, str]:
     return parse_bucket_uri(uri, "gs", "GCS")
 
 
-class GCSStorage(StorageBackend):
+class GCSStorage(BucketStorage):
     """Objects under ``gs://bucket/prefix``."""
 
     schemes = ("gs",)
+    service = "GCS"
 
     def __init__(
         self,
@@ -83,7 +83,7 @@ class GCSStorage(StorageBackend):
         resumable_threshold: int = DEFAULT_CHUNK_SIZE,
     ) -> None:
         self._storage = _require_gcs()
-        self.bucket_name, self.prefix = parse_gs_uri(uri)
+        self._init_bucket(uri, client)
         if chunk_size <= 0 or chunk_size % CHUNK_MULTIPLE:
             rule = f"must be a positive multiple of {CHUNK_MULTIPLE}"
             raise ValidationError("chunk_size", chunk_size, rule)
@@ -94,19 +94,8 @@ class GCSStorage(StorageBackend):
         self._signing_credentials = signing_credentials
         self._service_account_email = service_account_email
         self._access_token = access_token
-        self._client = client
-        self._lock = threading.Lock()
 
     # ----------------------------------------------------------------- client
-    @property
-    def client(self) -> Any:
-        """The ``google.cloud.storage.Client``, created on first use."""
-        if self._client is None:
-            with self._lock:
-                if self._client is None:
-                    self._client = self._make_client()
-        return self._client
-
     def _make_client(self) -> Any:
         emulator = os.environ.get(EMULATOR_ENV)
         credentials, project = self._credentials, self._project
@@ -125,18 +114,9 @@ class GCSStorage(StorageBackend):
     def bucket(self) -> Any:
         return self.client.bucket(self.bucket_name)
 
-    # ----------------------------------------------------------------- keys
-    def _name(self, key: str) -> str:
-        return join_key(self.prefix, validate_key(key))
-
-    def uri(self, key: str) -> str:
-        if not key:
-            return f"gs://{self.bucket_name}/{self.prefix}" if self.prefix else f"gs://{self.bucket_name}"
-        return f"gs://{self.bucket_name}/{self._name(key)}"
-
     # ----------------------------------------------------------------- operations
     def put(self, key: str, source: Any, content_type: str | None = None) -> StoredObject:
-        name = self._name(key)
+        name = self.object_key(key)
         with open_source(source) as src:
             ctype = content_type_for(key, content_type, src)
             size = src.size if src.size is not None else _remaining(src.stream)
@@ -164,7 +144,7 @@ class GCSStorage(StorageBackend):
 
     def open_read(self, key: str) -> IO[bytes]:
         try:
-            blob = self.bucket.get_blob(self._name(key))
+            blob = self.bucket.get_blob(self.object_key(key))
         except Exception as exc:
             self._raise(exc, f"read {self.uri(key)}")
         if blob is None:
@@ -174,7 +154,7 @@ class GCSStorage(StorageBackend):
 
     def exists(self, key: str) -> bool:
         try:
-            return bool(self.bucket.blob(self._name(key)).exists())
+            return bool(self.bucket.blob(self.object_key(key)).exists())
         except Exception as exc:
             self._raise(exc, f"check {self.uri(key)}")
             raise
@@ -183,7 +163,7 @@ class GCSStorage(StorageBackend):
         from google.api_core.exceptions import NotFound
 
         try:
-            self.bucket.blob(self._name(key)).delete()
+            self.bucket.blob(self.object_key(key)).delete()
         except NotFound:
             return
         except Exception as exc:
@@ -203,7 +183,7 @@ class GCSStorage(StorageBackend):
 
     def public_url(self, key: str, expires_in: int = 3600) -> str:
         seconds = check_expires_in(expires_in)
-        blob = self.bucket.blob(self._name(key))
+        blob = self.bucket.blob(self.object_key(key))
         try:
             url: str = blob.generate_signed_url(
                 version="v4",
@@ -222,14 +202,6 @@ class GCSStorage(StorageBackend):
         except Exception as exc:
             self._raise(exc, f"sign a URL for {self.uri(key)}")
         return url
-
-    def close(self) -> None:
-        client, self._client = self._client, None
-        if client is not None and hasattr(client, "close"):
-            client.close()
-
-    def __repr__(self) -> str:
-        return f"GCSStorage({self.uri('')!r})"
 
     def _raise(self, exc: Exception, action: str) -> Any:
         if isinstance(exc, StorageError | ValidationError):

@@ -17,7 +17,6 @@ without it :class:`S3Storage` raises ``PluginNotFoundError`` naming ``pip instal
 from __future__ import annotations
 
 import os
-import threading
 from collections.abc import Iterator
 from typing import IO, Any
 
@@ -25,6 +24,7 @@ from ..errors import PluginNotFoundError, StorageError, ValidationError
 from ..hookspecs import hookimpl
 from .base import (
     MAX_PRESIGN_SECONDS,
+    BucketStorage,
     HashingReader,
     ObjectNotFoundError,
     StorageBackend,
@@ -32,7 +32,6 @@ from .base import (
     check_expires_in,
     join_key,
     parse_bucket_uri,
-    validate_key,
     validate_prefix,
 )
 from .sources import content_type_for, open_source
@@ -76,10 +75,11 @@ def resolve_endpoint(endpoint_url: str | None) -> str | None:
     return endpoint_url or os.environ.get("AWS_ENDPOINT_URL_S3") or os.environ.get("AWS_ENDPOINT_URL") or None
 
 
-class S3Storage(StorageBackend):
+class S3Storage(BucketStorage):
     """Objects under ``s3://bucket/prefix``."""
 
     schemes = ("s3",)
+    service = "S3"
 
     def __init__(
         self,
@@ -98,7 +98,7 @@ class S3Storage(StorageBackend):
         addressing_style: str = "path",
     ) -> None:
         self._boto3 = _require_boto3()
-        self.bucket, self.prefix = parse_s3_uri(uri)
+        self._init_bucket(uri, client)
         if part_size < MIN_PART_SIZE:
             rule = f"must be at least {MIN_PART_SIZE} bytes (S3's minimum part size)"
             raise ValidationError("part_size", part_size, rule)
@@ -114,19 +114,8 @@ class S3Storage(StorageBackend):
         self._region_option = region_name
         self._endpoint_option = endpoint_url
         self._addressing_style = addressing_style
-        self._client = client
-        self._lock = threading.Lock()
 
     # ----------------------------------------------------------------- client
-    @property
-    def client(self) -> Any:
-        """The boto3 S3 client (SigV4, explicit region), created on first use and shared by threads."""
-        if self._client is None:
-            with self._lock:
-                if self._client is None:
-                    self._client = self._make_client()
-        return self._client
-
     def _make_client(self) -> Any:
         from botocore.config import Config
 
@@ -158,25 +147,16 @@ class S3Storage(StorageBackend):
         config.max_in_memory_upload_chunks = self._max_in_memory_parts
         return config
 
-    # ----------------------------------------------------------------- keys
-    def _object_key(self, key: str) -> str:
-        return join_key(self.prefix, validate_key(key))
-
-    def uri(self, key: str) -> str:
-        if not key:
-            return f"s3://{self.bucket}/{self.prefix}" if self.prefix else f"s3://{self.bucket}"
-        return f"s3://{self.bucket}/{self._object_key(key)}"
-
     # ----------------------------------------------------------------- operations
     def put(self, key: str, source: Any, content_type: str | None = None) -> StoredObject:
-        object_key = self._object_key(key)
+        object_key = self.object_key(key)
         with open_source(source) as src:
             ctype = content_type_for(key, content_type, src)
             reader = HashingReader(src.stream)  # non-seekable: read once, in order
             try:
                 self.client.upload_fileobj(
                     reader,
-                    self.bucket,
+                    self.bucket_name,
                     object_key,
                     ExtraArgs={"ContentType": ctype},
                     Config=self._transfer_config(),
@@ -189,7 +169,7 @@ class S3Storage(StorageBackend):
 
     def open_read(self, key: str) -> IO[bytes]:
         try:
-            response = self.client.get_object(Bucket=self.bucket, Key=self._object_key(key))
+            response = self.client.get_object(Bucket=self.bucket_name, Key=self.object_key(key))
         except Exception as exc:
             self._raise(exc, f"read {self.uri(key)}")
         body: IO[bytes] = response["Body"]
@@ -197,7 +177,7 @@ class S3Storage(StorageBackend):
 
     def exists(self, key: str) -> bool:
         try:
-            self.client.head_object(Bucket=self.bucket, Key=self._object_key(key))
+            self.client.head_object(Bucket=self.bucket_name, Key=self.object_key(key))
         except Exception as exc:
             if _error_code(exc) in _MISSING:
                 return False
@@ -206,7 +186,7 @@ class S3Storage(StorageBackend):
 
     def delete(self, key: str) -> None:
         try:
-            self.client.delete_object(Bucket=self.bucket, Key=self._object_key(key))
+            self.client.delete_object(Bucket=self.bucket_name, Key=self.object_key(key))
         except Exception as exc:
             if _error_code(exc) not in _MISSING:
                 self._raise(exc, f"delete {self.uri(key)}")
@@ -219,7 +199,7 @@ class S3Storage(StorageBackend):
         strip = len(self.prefix) + 1 if self.prefix else 0
         paginator = self.client.get_paginator("list_objects_v2")
         try:
-            for page in paginator.paginate(Bucket=self.bucket, Prefix=full):
+            for page in paginator.paginate(Bucket=self.bucket_name, Prefix=full):
                 for item in page.get("Contents", ()):
                     yield item["Key"][strip:]
         except Exception as exc:
@@ -230,21 +210,13 @@ class S3Storage(StorageBackend):
         try:
             url: str = self.client.generate_presigned_url(
                 "get_object",
-                Params={"Bucket": self.bucket, "Key": self._object_key(key)},
+                Params={"Bucket": self.bucket_name, "Key": self.object_key(key)},
                 ExpiresIn=seconds,
                 HttpMethod="GET",
             )
         except Exception as exc:
             self._raise(exc, f"presign {self.uri(key)}")
         return url
-
-    def close(self) -> None:
-        client, self._client = self._client, None
-        if client is not None and hasattr(client, "close"):
-            client.close()
-
-    def __repr__(self) -> str:
-        return f"S3Storage({self.uri('')!r})"
 
     def _raise(self, exc: Exception, action: str) -> Any:
         if isinstance(exc, StorageError | ValidationError):
