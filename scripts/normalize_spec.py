@@ -4,7 +4,8 @@
 Usage: ``python scripts/normalize_spec.py [INPUT] [-o OUTPUT]`` (defaults: ``openapi.json`` ->
 ``generated/openapi.json``).
 
-Every defect listed in ``shared/design/SPEC_REPAIRS.md`` is one small named step in :data:`STEPS`. A step
+Every defect listed in ``shared/design/SPEC_REPAIRS.md`` is one small named step in :data:`STEPS`; defects
+found while building have rows of their own (15 ``tidy_info``, 16 ``required_response_fields``). A step
 changes the document in place and returns the line it reports ("not needed" when upstream has fixed the
 defect). The output is deterministic (keys sorted, 2-space JSON, trailing newline), idempotent
 (normalizing the output changes nothing) and validated with openapi-spec-validator before it is written.
@@ -788,6 +789,99 @@ def error_model(spec: Spec) -> str:
     return f"documented the Error model (string | message | errors) on {documented} error responses"
 
 
+# Row 16: response fields Bria always returns, decided field by field. Upstream declares no `required` in
+# any response, so the generated models type every id and status as `X | Unset`. Only ids, statuses, names,
+# foreign ids and timestamps are considered; a timestamp is required only when every example carries it.
+# "examples" = the response examples of the published openapi.json (root-level copies included); entries
+# without examples cite the prose or Bria's documentation (shared/design/FIELD_NOTES.md). Only the
+# `required` lists change: types, nullability and the lenient enums of row 7 stay as they are.
+ALWAYS_RETURNED: dict[str, dict[str, str]] = {
+    "Project": {  # 4 examples: create-project, get-projects, get-project-by-id, update-project
+        "id": "in all 4 examples",
+        "project_name": "in all 4 examples; required when creating a project (row 10)",
+        "status": "in all 4 examples",
+        "created_at": "in all 4 examples",
+    },
+    "Dataset": {  # 3 examples: create-dataset, get-dataset-by-id, regenerate-all-captions (202)
+        "id": "in all 3 examples",
+        "project_id": "in all 3 examples; required when creating a dataset (row 10)",
+        "name": "in all 3 examples; required when creating a dataset (row 10)",
+        "status": "in all 3 examples",
+        "captions_update_status": "in all 3 examples; listed by every dataset response schema",
+        "created_at": "in all 3 examples",
+        "updated_at": "in all 3 examples",
+    },
+    "DatasetImage": {  # 1 example: the image inside get-dataset-by-id's example
+        "id": "in the example; the image's path parameter image_id",
+        "dataset_id": "in the example; an image only exists inside a dataset (every image path has it)",
+        "image_name": "in the example; the upload's image_name is 'Custom name ... (optional)', so "
+        "Bria names the image when it is not given",
+        "created_at": "in the example (the only one)",
+        "updated_at": "in the example (the only one)",
+    },
+    "Model": {  # 12 models in 10 examples: create, get, start-training (paths and root copies), lists, ...
+        "id": "in all 12 example models",
+        "name": "in all 12 example models; required when creating a model (row 10)",
+        "status": "in all 12 example models",
+        "project_id": "in all 12 example models; upload-model creates a project when none is given",
+        "created_at": "in all 12 example models",
+    },
+    "Checkpoint": {  # 2 examples: get-checkpoint, and the one inside list-checkpoints
+        "checkpoint_step": "in both examples; the checkpoint's id (path parameter checkpoint_step)",
+        "training_job_id": "in both examples",
+        "created_at": "in both examples",
+    },
+    "AcceptedJob": {  # no example
+        "request_id": "the 202's purpose: 'track the progress ... using the Status Service', which is "
+        "addressed by request_id (FIELD_NOTES: GET /v2/status/{request_id})",
+    },
+    "BulkUploadStatus": {  # no example
+        "status": "the operation 'Retrieve[s] the status and progress of a bulk image upload job'",
+    },
+    "StatusNotFound": {  # no example
+        "status": 'Bria documents the 404 body as {"status": "NOT_FOUND"} (FIELD_NOTES)',
+    },
+}
+# Fields of the same kinds decided the other way: the evidence says they can be absent.
+KEPT_OPTIONAL: dict[str, dict[str, str]] = {
+    "Project": {"updated_at": "only get-projects' example has it; create, get and update examples lack it"},
+    "Model": {
+        "dataset_id": "an uploaded model comes from a URL, with no dataset in upload-model's request; that "
+        "example's dataset_id 456 (like its id 789) is copied from get-model's example",
+        "updated_at": "missing from the examples of get-model, get-models, update-model and upload-model",
+    },
+    "AcceptedJob": {"status_url": "no example; the Status Service URL is known from request_id"},
+    "FailedImage": {"filename": "no example and no prose about it"},
+}
+
+
+def required_response_fields(spec: Spec) -> str:
+    """Row 16: ids, statuses, names, foreign ids and timestamps Bria always returns become ``required``.
+
+    Response schemas only (see :data:`ALWAYS_RETURNED` for the evidence of each field); the generated models
+    then type them ``X`` instead of ``X | Unset``. Everything else stays as lenient as before.
+    """
+    schemas = spec.get("components", {}).get("schemas", {})
+    added: list[str] = []
+    absent: list[str] = []
+    for name, fields in ALWAYS_RETURNED.items():
+        if name in REQUEST_SCHEMAS:
+            raise SystemExit(f"normalize: ALWAYS_RETURNED names a request schema: {name}")
+        schema = schemas.get(name)
+        for field in fields:
+            if schema is None or field not in (schema.get("properties") or {}):
+                absent.append(f"{name}.{field}")
+                continue
+            required = schema.setdefault("required", [])
+            if field not in required:
+                required.append(field)
+                added.append(f"{name}.{field}")
+    note = f"; FLAG: not in the spec, left alone: {', '.join(absent)}" if absent else ""
+    if not added:
+        return "not needed: always-returned response fields are required" + note
+    return f"made {len(added)} always-returned response fields required ({', '.join(added)})" + note
+
+
 def tidy_info(spec: Spec) -> str:
     """Extra: upstream's ``info.version`` is empty; name what this document is derived from."""
     info = spec.setdefault("info", {})
@@ -811,6 +905,7 @@ STEPS: list[Step] = [
     Step(6, "hoist_schemas", hoist_schemas),
     Step(7, "enum_components", enum_components),
     Step(11, "error_model", error_model),
+    Step(16, "required_response_fields", required_response_fields),
     Step(15, "tidy_info", tidy_info),
 ]
 

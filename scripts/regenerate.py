@@ -7,12 +7,23 @@
 
 The generator (openapi-python-client) and ruff are pinned in the ``dev`` extra; both are run from this
 interpreter's environment, so the output depends only on openapi.json and the pinned tools.
+
+Custom templates (``scripts/templates/``, passed as ``--custom-template-path``) override the generator's own
+templates of the same name. Each override includes the template it overrides, which this script stages next
+to the overrides as ``upstream/<name>``, so an override holds only what it changes:
+
+- ``types.py.jinja``: ``repr(UNSET)`` is ``UNSET``; adds ``repr_without_unset``;
+- ``model.py.jinja``: a model's ``repr`` leaves out the fields that are unset.
+
+The package is marked typed (PEP 561): the generator writes ``py.typed`` only with project metadata
+(we generate with ``--meta none``), so this script writes it, and ``--check`` compares it like any file.
 """
 
 from __future__ import annotations
 
 import argparse
 import filecmp
+import importlib.util
 import os
 import shutil
 import subprocess
@@ -23,6 +34,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 SCRIPTS = ROOT / "scripts"
 CONFIG = SCRIPTS / "openapi-python-client.yaml"
+TEMPLATES = SCRIPTS / "templates"
+PY_TYPED = "# Marker file for PEP 561: bria_tailored_api ships its types.\n"
 PACKAGE = "bria_tailored_api"
 RUFF_ARGS = ["--config", "line-length=110", "--config", "target-version='py311'"]
 
@@ -39,6 +52,34 @@ def _tool(module: str) -> list[str]:
     return [sys.executable, "-m", module]
 
 
+def _upstream_templates() -> Path:
+    spec = importlib.util.find_spec("openapi_python_client")
+    if spec is None or not spec.submodule_search_locations:
+        raise SystemExit("regenerate: openapi-python-client is not installed (pip install -e '.[dev]')")
+    return Path(next(iter(spec.submodule_search_locations))) / "templates"
+
+
+def stage_templates(into: Path) -> Path:
+    """``scripts/templates`` plus the generator's own templates as ``upstream/`` (which overrides include)."""
+    staged = into / "templates"
+    shutil.copytree(TEMPLATES, staged)
+    shutil.copytree(_upstream_templates(), staged / "upstream")
+    return staged
+
+
+def check_overrides(package: Path) -> None:
+    """Fail loudly if a template override no longer applies (its anchor text changed upstream)."""
+    problems = []
+    if 'return "UNSET"' not in (package / "types.py").read_text(encoding="utf-8"):
+        problems.append("types.py.jinja: Unset has no __repr__ ('class Unset:' not found upstream)")
+    for module in sorted((package / "models").glob("*.py")):
+        text = module.read_text(encoding="utf-8")
+        if "@_attrs_define" in text and "import UNSET, Unset, repr_without_unset" not in text:
+            problems.append(f"model.py.jinja: models/{module.name} does not import repr_without_unset")
+    if problems:
+        raise SystemExit("regenerate: a custom template no longer applies:\n  " + "\n  ".join(problems))
+
+
 def generate(spec_in: Path, out_dir: Path, *, quiet: bool) -> None:
     """Write ``out_dir/openapi.json`` and ``out_dir/bria_tailored_api`` from the upstream ``spec_in``."""
     sys.path.insert(0, str(SCRIPTS))
@@ -52,22 +93,27 @@ def generate(spec_in: Path, out_dir: Path, *, quiet: bool) -> None:
     if package.exists():
         shutil.rmtree(package)
     env = dict(os.environ, PYTHONHASHSEED="0")
-    _run(
-        _tool("openapi_python_client")
-        + [
-            "generate",
-            "--path",
-            str(out_dir / "openapi.json"),
-            "--config",
-            str(CONFIG),
-            "--meta",
-            "none",
-            "--output-path",
-            str(package),
-            "--overwrite",
-        ],
-        env=env,
-    )
+    with tempfile.TemporaryDirectory(prefix="bria-templates-") as tmp:
+        _run(
+            _tool("openapi_python_client")
+            + [
+                "generate",
+                "--path",
+                str(out_dir / "openapi.json"),
+                "--config",
+                str(CONFIG),
+                "--custom-template-path",
+                str(stage_templates(Path(tmp))),
+                "--meta",
+                "none",
+                "--output-path",
+                str(package),
+                "--overwrite",
+            ],
+            env=env,
+        )
+    check_overrides(package)
+    (package / "py.typed").write_text(PY_TYPED, encoding="utf-8")
     _run(_tool("ruff") + ["check", "--fix", "--quiet", "--select", "I,F401,UP", *RUFF_ARGS, str(package)])
     _run(_tool("ruff") + ["format", "--quiet", *RUFF_ARGS, str(package)])
     for cache in package.rglob("__pycache__"):

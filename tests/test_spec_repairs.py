@@ -154,6 +154,8 @@ DEFECTS: dict[str, Callable[[dict[str, Any]], bool]] = {
     or "Model" not in s["components"]["schemas"],
     "enum_components": lambda s: "IpType" not in s["components"].get("schemas", {}),
     "error_model": lambda s: "Error" not in s["components"].get("schemas", {}),
+    "required_response_fields": lambda s: "id"
+    not in s["components"].get("schemas", {}).get("Project", {}).get("required", []),
     "tidy_info": lambda s: not s["info"].get("version"),
 }
 
@@ -193,6 +195,64 @@ def test_response_enums_are_lenient_request_enums_strict(repaired: dict[str, Any
     assert schemas["ModelStatus"]["enum"] == ["Created", "InProgress", "Completed", "Failed", "Stopping", "Stopped"]
     ip_type = schemas["ProjectCreate"]["properties"]["ip_type"]
     assert "anyOf" not in ip_type and ns.ref_name(ip_type.get("allOf", [ip_type])[0]) == "IpType"
+
+
+def _upstream_examples(schema: str) -> list[dict[str, Any]]:
+    """Every object the published spec gives as an example of ``schema`` (root-level copies included)."""
+    if schema == "DatasetImage":
+        return [image for dataset in _upstream_examples("Dataset") for image in dataset.get("images", [])]
+    if schema == "Checkpoint":
+        lists = _upstream_examples("CheckpointList")
+        nested = [checkpoint for listing in lists for checkpoint in listing.get("checkpoints", [])]
+    else:
+        nested = []
+    old_ids = {new: old for old, new in ns.OPERATION_RENAMES.items()}
+    items = list(UPSTREAM["paths"].items()) + [(k, v) for k, v in UPSTREAM.items() if k.startswith("/")]
+    found: list[dict[str, Any]] = []
+    for operation_id, where in ns.HOISTS.get(schema, []):
+        if not where:
+            continue
+        for _, item in items:
+            for operation in item.values():
+                if not isinstance(operation, dict) or operation.get("operationId") not in (
+                    operation_id,
+                    old_ids.get(operation_id),
+                ):
+                    continue
+                response = operation.get("responses", {}).get(where.rstrip("[]"), {})
+                example = response.get("content", {}).get("application/json", {}).get("example")
+                if example is not None:
+                    found += example if isinstance(example, list) else [example]
+    return found + nested
+
+
+def test_required_response_fields_follow_the_evidence(repaired: dict[str, Any]) -> None:
+    schemas = repaired["components"]["schemas"]
+    without, _ = ns.normalize(UPSTREAM, skip={"required_response_fields"})
+    before = without["components"]["schemas"]
+    for name, fields in ns.ALWAYS_RETURNED.items():
+        assert name not in ns.REQUEST_SCHEMAS, name
+        examples = _upstream_examples(name)
+        for field, evidence in fields.items():
+            assert evidence and field in schemas[name]["required"], (name, field)
+            assert field in schemas[name]["properties"], (name, field)
+            # an example that lacks the field would contradict the decision
+            assert all(field in example for example in examples), (name, field)
+            if not examples:  # no example: the evidence must be prose or Bria's documentation
+                assert "example" not in evidence, (name, field)
+    for name, fields in ns.KEPT_OPTIONAL.items():
+        for field in fields:
+            assert field not in schemas[name].get("required", []), (name, field)
+    assert len(_upstream_examples("Model")) == 12 and len(_upstream_examples("Project")) == 4
+    assert any("dataset_id" in m for m in _upstream_examples("Model"))  # yet kept optional (upload-model)
+    # only response schemas' `required` lists change: request schemas, types, nullability, enums stay
+    assert schemas.keys() == before.keys()
+    for name, schema in schemas.items():
+        added = set(schema.get("required", [])) - set(before[name].get("required", []))
+        assert added == set(ns.ALWAYS_RETURNED.get(name, {})), name
+        assert {k: v for k, v in schema.items() if k != "required"} == {
+            k: v for k, v in before[name].items() if k != "required"
+        }, name
 
 
 def test_image_upload_file_is_base64(repaired: dict[str, Any]) -> None:
@@ -276,11 +336,18 @@ def test_unrepaired_generation_loses_upload_model(tmp_path: Path) -> None:
     assert (ROOT / "generated" / "bria_tailored_api" / "api" / "model" / "upload_model.py").exists()
 
 
+MODEL = {"id": 1, "name": "m", "status": "Completed", "project_id": 3, "created_at": "2025-08-20T06:06:05"}
+STAMPS = {"created_at": "2024-05-26T12:00:00Z", "updated_at": "2024-05-26T12:30:00Z"}
+IMAGE = {"id": 2, "dataset_id": 1, "image_name": "a.png", **STAMPS}
+DATASET = {"id": 1, "project_id": 3, "name": "d", "captions_update_status": "empty", **STAMPS}
+
+
 def test_generated_models_parse_unknown_enum_extra_field_and_null() -> None:
     from bria_tailored_api.models import Dataset, DatasetImage, Model, ModelStatus
 
     model = Model.from_dict(
         {
+            **MODEL,
             "id": 7,
             "status": "Archived",
             "training_mode": "turbo",
@@ -289,11 +356,49 @@ def test_generated_models_parse_unknown_enum_extra_field_and_null() -> None:
         }
     )
     assert model.status == "Archived" and model.additional_properties["generation_prefix"] == "xyz"
-    assert Model.from_dict({"id": 1, "status": "Completed"}).status is ModelStatus.COMPLETED
-    image = DatasetImage.from_dict({"id": 1, "caption_source": None, "caption": None, "upload_source_url": None})
+    assert Model.from_dict(MODEL).status is ModelStatus.COMPLETED
+    nulls = {"caption_source": None, "caption": None, "upload_source_url": None}
+    image = DatasetImage.from_dict({**IMAGE, **nulls})
     assert image.caption_source is None and image.caption is None
-    dataset = Dataset.from_dict({"id": 1, "status": "Completed", "visual_schema": None, "images": [{"id": 2}]})
+    dataset = Dataset.from_dict({**DATASET, "status": "Completed", "visual_schema": None, "images": [IMAGE]})
     assert dataset.status == "Completed" and dataset.images[0].id == 2
+
+
+def test_generated_ids_and_statuses_are_never_unset() -> None:
+    import typing
+
+    import bria_tailored_api.models as models
+    from bria_tailored_api.models import Model
+    from bria_tailored_api.types import Unset
+
+    def hints(cls: type) -> dict[str, Any]:
+        return typing.get_type_hints(cls, localns=vars(models))
+
+    for name, fields in ns.ALWAYS_RETURNED.items():
+        for field in fields:
+            hint = hints(getattr(models, name))[field]
+            assert Unset not in typing.get_args(hint) and hint is not Unset, (name, field)
+    assert Unset in typing.get_args(hints(Model)["dataset_id"])  # kept optional
+    uploaded = Model.from_dict(MODEL)  # an uploaded model: no dataset_id, no updated_at
+    assert isinstance(uploaded.dataset_id, Unset) and uploaded.id == 1
+    with pytest.raises(KeyError):
+        Model.from_dict({k: v for k, v in MODEL.items() if k != "id"})
+
+
+def test_generated_reprs_leave_out_unset_fields() -> None:
+    from bria_tailored_api.models import DatasetImage, Model
+    from bria_tailored_api.types import UNSET
+
+    assert repr(UNSET) == "UNSET"
+    text = repr(Model.from_dict({**MODEL, "generation_prefix": "xyz"}))
+    assert text.startswith("Model(") and "Unset" not in text and "UNSET" not in text
+    assert "id=1" in text and "dataset_id" not in text
+    assert "additional_properties={'generation_prefix': 'xyz'}" in text
+    image = repr(DatasetImage.from_dict({**IMAGE, "caption": None}))
+    assert "caption=None" in image and "caption_source" not in image and "additional_properties" not in image
+    for module in (ROOT / "generated" / "bria_tailored_api" / "models").glob("*.py"):
+        text = module.read_text()
+        assert ("@_attrs_define" in text) == ("return repr_without_unset(self)" in text), module.name
 
 
 # ---------------------------------------------------------------------------------- regenerate --check
@@ -307,8 +412,20 @@ def test_regenerate_check_passes_on_the_committed_tree_and_fails_on_a_hand_edit(
     assert ok.returncode == 0, ok.stderr
     target = copy_dir / "bria_tailored_api" / "models" / "project.py"
     target.write_text(target.read_text() + "\n# a hand edit\n")
+    (copy_dir / "bria_tailored_api" / "py.typed").unlink()
     bad = subprocess.run(
         [sys.executable, script, "--check", "--generated", str(copy_dir)], capture_output=True, text=True
     )
     assert bad.returncode == 1
     assert "differs: bria_tailored_api/models/project.py" in bad.stderr
+    assert "only in the fresh generation: bria_tailored_api/py.typed" in bad.stderr
+
+
+def test_generated_package_is_typed_and_the_wheel_ships_the_marker() -> None:
+    package = ROOT / "generated" / "bria_tailored_api"
+    assert (package / "py.typed").read_text().startswith("# Marker file for PEP 561")
+    pyproject = (ROOT / "pyproject.toml").read_text()
+    assert '"generated/bria_tailored_api"' in pyproject  # hatch ships the whole folder, py.typed included
+    # users get the types: nothing tells mypy to ignore the package or pretend it is missing
+    overrides = re.findall(r"\[\[tool\.mypy\.overrides\]\]\n(.*?)(?=\n\[|\Z)", pyproject, re.S)
+    assert not [o for o in overrides if "bria_tailored_api" in o and "ignore_missing_imports" in o]

@@ -2,12 +2,15 @@
 
 from collections.abc import Mapping, MutableMapping
 from http import HTTPStatus
-from typing import IO, BinaryIO, Generic, Literal, TypeVar
+from typing import IO, Any, BinaryIO, Generic, Literal, TypeVar
 
-from attrs import define
+from attrs import define, fields
 
 
 class Unset:
+    def __repr__(self) -> str:
+        return "UNSET"
+
     def __bool__(self) -> Literal[False]:
         return False
 
@@ -52,3 +55,16 @@ class Response(Generic[T]):
 
 
 __all__ = ["UNSET", "File", "FileTypes", "RequestFiles", "Response", "Unset"]
+
+
+def repr_without_unset(obj: Any) -> str:
+    """``Name(a=1, b='x')``: the fields that are set (unset ones and empty additional_properties left out)."""
+    shown: list[str] = []
+    for attribute in fields(type(obj)):
+        value = getattr(obj, attribute.name)
+        if not attribute.repr or isinstance(value, Unset):
+            continue
+        if attribute.name == "additional_properties" and not value:
+            continue
+        shown.append(f"{attribute.name}={value!r}")
+    return f"{type(obj).__name__}({', '.join(shown)})"

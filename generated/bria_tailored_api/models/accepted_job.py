@@ -6,14 +6,14 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import UNSET, Unset, repr_without_unset
 
 T = TypeVar("T", bound="AcceptedJob")
 
 
 @_attrs_define
 class AcceptedJob:
-    request_id: str | Unset = UNSET
+    request_id: str
     """ The unique identifier for this asynchronous request. """
     status_url: str | Unset = UNSET
     """ The URL to poll for the status of the generation job. """
@@ -26,9 +26,11 @@ class AcceptedJob:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
-        if request_id is not UNSET:
-            field_dict["request_id"] = request_id
+        field_dict.update(
+            {
+                "request_id": request_id,
+            }
+        )
         if status_url is not UNSET:
             field_dict["status_url"] = status_url
 
@@ -37,7 +39,7 @@ class AcceptedJob:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        request_id = d.pop("request_id", UNSET)
+        request_id = d.pop("request_id")
 
         status_url = d.pop("status_url", UNSET)
 
@@ -64,3 +66,6 @@ class AcceptedJob:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+    def __repr__(self) -> str:
+        return repr_without_unset(self)

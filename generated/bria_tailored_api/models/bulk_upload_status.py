@@ -7,7 +7,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.bulk_upload_state import BulkUploadState
-from ..types import UNSET, Unset
+from ..types import UNSET, Unset, repr_without_unset
 
 if TYPE_CHECKING:
     from ..models.failed_image import FailedImage
@@ -18,15 +18,21 @@ T = TypeVar("T", bound="BulkUploadStatus")
 
 @_attrs_define
 class BulkUploadStatus:
+    status: BulkUploadState | str
     done: int | Unset = UNSET
     failed: int | Unset = UNSET
     failed_images: list[FailedImage] | Unset = UNSET
     progress_percentage: int | Unset = UNSET
-    status: BulkUploadState | str | Unset = UNSET
     total_processed: int | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        status: str
+        if isinstance(self.status, BulkUploadState):
+            status = self.status.value
+        else:
+            status = self.status
+
         done = self.done
 
         failed = self.failed
@@ -40,19 +46,15 @@ class BulkUploadStatus:
 
         progress_percentage = self.progress_percentage
 
-        status: str | Unset
-        if isinstance(self.status, Unset):
-            status = UNSET
-        elif isinstance(self.status, BulkUploadState):
-            status = self.status.value
-        else:
-            status = self.status
-
         total_processed = self.total_processed
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
+        field_dict.update(
+            {
+                "status": status,
+            }
+        )
         if done is not UNSET:
             field_dict["done"] = done
         if failed is not UNSET:
@@ -61,8 +63,6 @@ class BulkUploadStatus:
             field_dict["failed_images"] = failed_images
         if progress_percentage is not UNSET:
             field_dict["progress_percentage"] = progress_percentage
-        if status is not UNSET:
-            field_dict["status"] = status
         if total_processed is not UNSET:
             field_dict["total_processed"] = total_processed
 
@@ -73,6 +73,20 @@ class BulkUploadStatus:
         from ..models.failed_image import FailedImage  # noqa: PLC0415
 
         d = dict(src_dict)
+
+        def _parse_status(data: object) -> BulkUploadState | str:
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                status_type_0 = BulkUploadState(data)
+
+                return status_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(BulkUploadState | str, data)
+
+        status = _parse_status(d.pop("status"))
+
         done = d.pop("done", UNSET)
 
         failed = d.pop("failed", UNSET)
@@ -88,29 +102,14 @@ class BulkUploadStatus:
 
         progress_percentage = d.pop("progress_percentage", UNSET)
 
-        def _parse_status(data: object) -> BulkUploadState | str | Unset:
-            if isinstance(data, Unset):
-                return data
-            try:
-                if not isinstance(data, str):
-                    raise TypeError()
-                status_type_0 = BulkUploadState(data)
-
-                return status_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(BulkUploadState | str | Unset, data)
-
-        status = _parse_status(d.pop("status", UNSET))
-
         total_processed = d.pop("total_processed", UNSET)
 
         bulk_upload_status = cls(
+            status=status,
             done=done,
             failed=failed,
             failed_images=failed_images,
             progress_percentage=progress_percentage,
-            status=status,
             total_processed=total_processed,
         )
 
@@ -132,3 +131,6 @@ class BulkUploadStatus:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+    def __repr__(self) -> str:
+        return repr_without_unset(self)

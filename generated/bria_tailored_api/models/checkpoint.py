@@ -7,55 +7,48 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import repr_without_unset
 
 T = TypeVar("T", bound="Checkpoint")
 
 
 @_attrs_define
 class Checkpoint:
-    checkpoint_step: int | Unset = UNSET
+    checkpoint_step: int
     """ The training step at which the checkpoint was saved. """
-    created_at: datetime.datetime | Unset = UNSET
+    created_at: datetime.datetime
     """ Timestamp of checkpoint creation. """
-    training_job_id: int | Unset = UNSET
+    training_job_id: int
     """ The ID of the training job associated with the checkpoint. """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         checkpoint_step = self.checkpoint_step
 
-        created_at: str | Unset = UNSET
-        if not isinstance(self.created_at, Unset):
-            created_at = self.created_at.isoformat()
+        created_at = self.created_at.isoformat()
 
         training_job_id = self.training_job_id
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
-        if checkpoint_step is not UNSET:
-            field_dict["checkpoint_step"] = checkpoint_step
-        if created_at is not UNSET:
-            field_dict["created_at"] = created_at
-        if training_job_id is not UNSET:
-            field_dict["training_job_id"] = training_job_id
+        field_dict.update(
+            {
+                "checkpoint_step": checkpoint_step,
+                "created_at": created_at,
+                "training_job_id": training_job_id,
+            }
+        )
 
         return field_dict
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        checkpoint_step = d.pop("checkpoint_step", UNSET)
+        checkpoint_step = d.pop("checkpoint_step")
 
-        _created_at = d.pop("created_at", UNSET)
-        created_at: datetime.datetime | Unset
-        if isinstance(_created_at, Unset):
-            created_at = UNSET
-        else:
-            created_at = datetime.datetime.fromisoformat(_created_at)
+        created_at = datetime.datetime.fromisoformat(d.pop("created_at"))
 
-        training_job_id = d.pop("training_job_id", UNSET)
+        training_job_id = d.pop("training_job_id")
 
         checkpoint = cls(
             checkpoint_step=checkpoint_step,
@@ -81,3 +74,6 @@ class Checkpoint:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+    def __repr__(self) -> str:
+        return repr_without_unset(self)

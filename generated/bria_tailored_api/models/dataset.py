@@ -10,7 +10,7 @@ from attrs import field as _attrs_field
 from ..models.captions_update_status import CaptionsUpdateStatus
 from ..models.dataset_status import DatasetStatus
 from ..models.upload_type import UploadType
-from ..types import UNSET, Unset
+from ..types import UNSET, Unset, repr_without_unset
 
 if TYPE_CHECKING:
     from ..models.dataset_image import DatasetImage
@@ -22,9 +22,13 @@ T = TypeVar("T", bound="Dataset")
 
 @_attrs_define
 class Dataset:
-    captions_update_status: CaptionsUpdateStatus | str | Unset = UNSET
-    created_at: datetime.datetime | Unset = UNSET
-    id: int | Unset = UNSET
+    captions_update_status: CaptionsUpdateStatus | str
+    created_at: datetime.datetime
+    id: int
+    name: str
+    project_id: int
+    status: DatasetStatus | str
+    updated_at: datetime.datetime
     images: list[DatasetImage] | Unset = UNSET
     """ Array of images in the dataset (up to 200, controlled by max_images) """
     images_count: int | Unset = UNSET
@@ -32,10 +36,6 @@ class Dataset:
     """ Only included when include_models_ids=true """
     models: list[DatasetModelsItem] | Unset = UNSET
     """ Only included when include_models=true """
-    name: str | Unset = UNSET
-    project_id: int | Unset = UNSET
-    status: DatasetStatus | str | Unset = UNSET
-    updated_at: datetime.datetime | Unset = UNSET
     upload_type: str | Unset | UploadType = UNSET
     visual_schema: None | str | Unset = UNSET
     """ A string containing the JSON structure representing the visual backbone. Must be generated via
@@ -43,19 +43,27 @@ class Dataset:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        captions_update_status: str | Unset
-        if isinstance(self.captions_update_status, Unset):
-            captions_update_status = UNSET
-        elif isinstance(self.captions_update_status, CaptionsUpdateStatus):
+        captions_update_status: str
+        if isinstance(self.captions_update_status, CaptionsUpdateStatus):
             captions_update_status = self.captions_update_status.value
         else:
             captions_update_status = self.captions_update_status
 
-        created_at: str | Unset = UNSET
-        if not isinstance(self.created_at, Unset):
-            created_at = self.created_at.isoformat()
+        created_at = self.created_at.isoformat()
 
         id = self.id
+
+        name = self.name
+
+        project_id = self.project_id
+
+        status: str
+        if isinstance(self.status, DatasetStatus):
+            status = self.status.value
+        else:
+            status = self.status
+
+        updated_at = self.updated_at.isoformat()
 
         images: list[dict[str, Any]] | Unset = UNSET
         if not isinstance(self.images, Unset):
@@ -77,22 +85,6 @@ class Dataset:
                 models_item = models_item_data.to_dict()
                 models.append(models_item)
 
-        name = self.name
-
-        project_id = self.project_id
-
-        status: str | Unset
-        if isinstance(self.status, Unset):
-            status = UNSET
-        elif isinstance(self.status, DatasetStatus):
-            status = self.status.value
-        else:
-            status = self.status
-
-        updated_at: str | Unset = UNSET
-        if not isinstance(self.updated_at, Unset):
-            updated_at = self.updated_at.isoformat()
-
         upload_type: str | Unset
         if isinstance(self.upload_type, Unset):
             upload_type = UNSET
@@ -109,13 +101,17 @@ class Dataset:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
-        if captions_update_status is not UNSET:
-            field_dict["captions_update_status"] = captions_update_status
-        if created_at is not UNSET:
-            field_dict["created_at"] = created_at
-        if id is not UNSET:
-            field_dict["id"] = id
+        field_dict.update(
+            {
+                "captions_update_status": captions_update_status,
+                "created_at": created_at,
+                "id": id,
+                "name": name,
+                "project_id": project_id,
+                "status": status,
+                "updated_at": updated_at,
+            }
+        )
         if images is not UNSET:
             field_dict["images"] = images
         if images_count is not UNSET:
@@ -124,14 +120,6 @@ class Dataset:
             field_dict["model_ids"] = model_ids
         if models is not UNSET:
             field_dict["models"] = models
-        if name is not UNSET:
-            field_dict["name"] = name
-        if project_id is not UNSET:
-            field_dict["project_id"] = project_id
-        if status is not UNSET:
-            field_dict["status"] = status
-        if updated_at is not UNSET:
-            field_dict["updated_at"] = updated_at
         if upload_type is not UNSET:
             field_dict["upload_type"] = upload_type
         if visual_schema is not UNSET:
@@ -146,9 +134,7 @@ class Dataset:
 
         d = dict(src_dict)
 
-        def _parse_captions_update_status(data: object) -> CaptionsUpdateStatus | str | Unset:
-            if isinstance(data, Unset):
-                return data
+        def _parse_captions_update_status(data: object) -> CaptionsUpdateStatus | str:
             try:
                 if not isinstance(data, str):
                     raise TypeError()
@@ -157,18 +143,32 @@ class Dataset:
                 return captions_update_status_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
                 pass
-            return cast(CaptionsUpdateStatus | str | Unset, data)
+            return cast(CaptionsUpdateStatus | str, data)
 
-        captions_update_status = _parse_captions_update_status(d.pop("captions_update_status", UNSET))
+        captions_update_status = _parse_captions_update_status(d.pop("captions_update_status"))
 
-        _created_at = d.pop("created_at", UNSET)
-        created_at: datetime.datetime | Unset
-        if isinstance(_created_at, Unset):
-            created_at = UNSET
-        else:
-            created_at = datetime.datetime.fromisoformat(_created_at)
+        created_at = datetime.datetime.fromisoformat(d.pop("created_at"))
 
-        id = d.pop("id", UNSET)
+        id = d.pop("id")
+
+        name = d.pop("name")
+
+        project_id = d.pop("project_id")
+
+        def _parse_status(data: object) -> DatasetStatus | str:
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                status_type_0 = DatasetStatus(data)
+
+                return status_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(DatasetStatus | str, data)
+
+        status = _parse_status(d.pop("status"))
+
+        updated_at = datetime.datetime.fromisoformat(d.pop("updated_at"))
 
         _images = d.pop("images", UNSET)
         images: list[DatasetImage] | Unset = UNSET
@@ -191,32 +191,6 @@ class Dataset:
                 models_item = DatasetModelsItem.from_dict(models_item_data)
 
                 models.append(models_item)
-
-        name = d.pop("name", UNSET)
-
-        project_id = d.pop("project_id", UNSET)
-
-        def _parse_status(data: object) -> DatasetStatus | str | Unset:
-            if isinstance(data, Unset):
-                return data
-            try:
-                if not isinstance(data, str):
-                    raise TypeError()
-                status_type_0 = DatasetStatus(data)
-
-                return status_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(DatasetStatus | str | Unset, data)
-
-        status = _parse_status(d.pop("status", UNSET))
-
-        _updated_at = d.pop("updated_at", UNSET)
-        updated_at: datetime.datetime | Unset
-        if isinstance(_updated_at, Unset):
-            updated_at = UNSET
-        else:
-            updated_at = datetime.datetime.fromisoformat(_updated_at)
 
         def _parse_upload_type(data: object) -> str | Unset | UploadType:
             if isinstance(data, Unset):
@@ -246,14 +220,14 @@ class Dataset:
             captions_update_status=captions_update_status,
             created_at=created_at,
             id=id,
-            images=images,
-            images_count=images_count,
-            model_ids=model_ids,
-            models=models,
             name=name,
             project_id=project_id,
             status=status,
             updated_at=updated_at,
+            images=images,
+            images_count=images_count,
+            model_ids=model_ids,
+            models=models,
             upload_type=upload_type,
             visual_schema=visual_schema,
         )
@@ -276,3 +250,6 @@ class Dataset:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+    def __repr__(self) -> str:
+        return repr_without_unset(self)

@@ -8,27 +8,37 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.caption_source import CaptionSource
-from ..types import UNSET, Unset
+from ..types import UNSET, Unset, repr_without_unset
 
 T = TypeVar("T", bound="DatasetImage")
 
 
 @_attrs_define
 class DatasetImage:
+    created_at: datetime.datetime
+    dataset_id: int
+    id: int
+    image_name: str
+    updated_at: datetime.datetime
     caption: None | str | Unset = UNSET
     """ The generated caption. Null if uploaded without a visual schema. """
     caption_source: CaptionSource | None | str | Unset = UNSET
-    created_at: datetime.datetime | Unset = UNSET
-    dataset_id: int | Unset = UNSET
-    id: int | Unset = UNSET
-    image_name: str | Unset = UNSET
     image_url: str | Unset = UNSET
     thumbnail_url: str | Unset = UNSET
-    updated_at: datetime.datetime | Unset = UNSET
     upload_source_url: None | str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        created_at = self.created_at.isoformat()
+
+        dataset_id = self.dataset_id
+
+        id = self.id
+
+        image_name = self.image_name
+
+        updated_at = self.updated_at.isoformat()
+
         caption: None | str | Unset
         if isinstance(self.caption, Unset):
             caption = UNSET
@@ -43,23 +53,9 @@ class DatasetImage:
         else:
             caption_source = self.caption_source
 
-        created_at: str | Unset = UNSET
-        if not isinstance(self.created_at, Unset):
-            created_at = self.created_at.isoformat()
-
-        dataset_id = self.dataset_id
-
-        id = self.id
-
-        image_name = self.image_name
-
         image_url = self.image_url
 
         thumbnail_url = self.thumbnail_url
-
-        updated_at: str | Unset = UNSET
-        if not isinstance(self.updated_at, Unset):
-            updated_at = self.updated_at.isoformat()
 
         upload_source_url: None | str | Unset
         if isinstance(self.upload_source_url, Unset):
@@ -69,25 +65,23 @@ class DatasetImage:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
+        field_dict.update(
+            {
+                "created_at": created_at,
+                "dataset_id": dataset_id,
+                "id": id,
+                "image_name": image_name,
+                "updated_at": updated_at,
+            }
+        )
         if caption is not UNSET:
             field_dict["caption"] = caption
         if caption_source is not UNSET:
             field_dict["caption_source"] = caption_source
-        if created_at is not UNSET:
-            field_dict["created_at"] = created_at
-        if dataset_id is not UNSET:
-            field_dict["dataset_id"] = dataset_id
-        if id is not UNSET:
-            field_dict["id"] = id
-        if image_name is not UNSET:
-            field_dict["image_name"] = image_name
         if image_url is not UNSET:
             field_dict["image_url"] = image_url
         if thumbnail_url is not UNSET:
             field_dict["thumbnail_url"] = thumbnail_url
-        if updated_at is not UNSET:
-            field_dict["updated_at"] = updated_at
         if upload_source_url is not UNSET:
             field_dict["upload_source_url"] = upload_source_url
 
@@ -96,6 +90,15 @@ class DatasetImage:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
+        created_at = datetime.datetime.fromisoformat(d.pop("created_at"))
+
+        dataset_id = d.pop("dataset_id")
+
+        id = d.pop("id")
+
+        image_name = d.pop("image_name")
+
+        updated_at = datetime.datetime.fromisoformat(d.pop("updated_at"))
 
         def _parse_caption(data: object) -> None | str | Unset:
             if data is None:
@@ -123,29 +126,9 @@ class DatasetImage:
 
         caption_source = _parse_caption_source(d.pop("caption_source", UNSET))
 
-        _created_at = d.pop("created_at", UNSET)
-        created_at: datetime.datetime | Unset
-        if isinstance(_created_at, Unset):
-            created_at = UNSET
-        else:
-            created_at = datetime.datetime.fromisoformat(_created_at)
-
-        dataset_id = d.pop("dataset_id", UNSET)
-
-        id = d.pop("id", UNSET)
-
-        image_name = d.pop("image_name", UNSET)
-
         image_url = d.pop("image_url", UNSET)
 
         thumbnail_url = d.pop("thumbnail_url", UNSET)
-
-        _updated_at = d.pop("updated_at", UNSET)
-        updated_at: datetime.datetime | Unset
-        if isinstance(_updated_at, Unset):
-            updated_at = UNSET
-        else:
-            updated_at = datetime.datetime.fromisoformat(_updated_at)
 
         def _parse_upload_source_url(data: object) -> None | str | Unset:
             if data is None:
@@ -157,15 +140,15 @@ class DatasetImage:
         upload_source_url = _parse_upload_source_url(d.pop("upload_source_url", UNSET))
 
         dataset_image = cls(
-            caption=caption,
-            caption_source=caption_source,
             created_at=created_at,
             dataset_id=dataset_id,
             id=id,
             image_name=image_name,
+            updated_at=updated_at,
+            caption=caption,
+            caption_source=caption_source,
             image_url=image_url,
             thumbnail_url=thumbnail_url,
-            updated_at=updated_at,
             upload_source_url=upload_source_url,
         )
 
@@ -187,3 +170,6 @@ class DatasetImage:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+    def __repr__(self) -> str:
+        return repr_without_unset(self)

@@ -6,6 +6,8 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..types import repr_without_unset
+
 T = TypeVar("T", bound="DatasetModelsItem")
 
 
@@ -43,3 +45,6 @@ class DatasetModelsItem:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+    def __repr__(self) -> str:
+        return repr_without_unset(self)

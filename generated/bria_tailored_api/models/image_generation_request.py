@@ -7,7 +7,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.aspect_ratio import AspectRatio
-from ..types import UNSET, Unset
+from ..types import UNSET, Unset, repr_without_unset
 
 T = TypeVar("T", bound="ImageGenerationRequest")
 
@@ -160,3 +160,6 @@ class ImageGenerationRequest:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+    def __repr__(self) -> str:
+        return repr_without_unset(self)

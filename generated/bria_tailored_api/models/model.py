@@ -9,7 +9,7 @@ from attrs import field as _attrs_field
 
 from ..models.model_status import ModelStatus
 from ..models.training_mode import TrainingMode
-from ..types import UNSET, Unset
+from ..types import UNSET, Unset, repr_without_unset
 
 if TYPE_CHECKING:
     from ..models.training_parameters import TrainingParameters
@@ -20,26 +20,26 @@ T = TypeVar("T", bound="Model")
 
 @_attrs_define
 class Model:
+    created_at: datetime.datetime
+    """ Timestamp when the model was created. """
+    id: int
+    """ Unique identifier for the model. """
+    name: str
+    """ Name of the model. """
+    project_id: int
+    """ ID of the project this model belongs to. """
+    status: ModelStatus | str
+    """ Status of the model. """
     active_model_version: str | Unset = UNSET
     """ The active version (checkpoint) of the model. Becomes relevant after training has completed. """
     checkpoint_steps: list[str] | Unset = UNSET
     """ A list of checkpoints saved for the model. Populated via the /start_training endpoint. """
-    created_at: datetime.datetime | Unset = UNSET
-    """ Timestamp when the model was created. """
     custom_metadata: str | Unset = UNSET
     """ Custom metadata associated with the model. """
     dataset_id: int | Unset = UNSET
     """ ID of the dataset used for training. """
     description: str | Unset = UNSET
     """ Description of the model. """
-    id: int | Unset = UNSET
-    """ Unique identifier for the model. """
-    name: str | Unset = UNSET
-    """ Name of the model. """
-    project_id: int | Unset = UNSET
-    """ ID of the project this model belongs to. """
-    status: ModelStatus | str | Unset = UNSET
-    """ Status of the model. """
     training_mode: str | TrainingMode | Unset = UNSET
     """ Training configuration strategy """
     training_parameters: None | TrainingParameters | Unset = UNSET
@@ -51,21 +51,7 @@ class Model:
     def to_dict(self) -> dict[str, Any]:
         from ..models.training_parameters import TrainingParameters  # noqa: PLC0415
 
-        active_model_version = self.active_model_version
-
-        checkpoint_steps: list[str] | Unset = UNSET
-        if not isinstance(self.checkpoint_steps, Unset):
-            checkpoint_steps = self.checkpoint_steps
-
-        created_at: str | Unset = UNSET
-        if not isinstance(self.created_at, Unset):
-            created_at = self.created_at.isoformat()
-
-        custom_metadata = self.custom_metadata
-
-        dataset_id = self.dataset_id
-
-        description = self.description
+        created_at = self.created_at.isoformat()
 
         id = self.id
 
@@ -73,13 +59,23 @@ class Model:
 
         project_id = self.project_id
 
-        status: str | Unset
-        if isinstance(self.status, Unset):
-            status = UNSET
-        elif isinstance(self.status, ModelStatus):
+        status: str
+        if isinstance(self.status, ModelStatus):
             status = self.status.value
         else:
             status = self.status
+
+        active_model_version = self.active_model_version
+
+        checkpoint_steps: list[str] | Unset = UNSET
+        if not isinstance(self.checkpoint_steps, Unset):
+            checkpoint_steps = self.checkpoint_steps
+
+        custom_metadata = self.custom_metadata
+
+        dataset_id = self.dataset_id
+
+        description = self.description
 
         training_mode: str | Unset
         if isinstance(self.training_mode, Unset):
@@ -103,27 +99,25 @@ class Model:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
+        field_dict.update(
+            {
+                "created_at": created_at,
+                "id": id,
+                "name": name,
+                "project_id": project_id,
+                "status": status,
+            }
+        )
         if active_model_version is not UNSET:
             field_dict["active_model_version"] = active_model_version
         if checkpoint_steps is not UNSET:
             field_dict["checkpoint_steps"] = checkpoint_steps
-        if created_at is not UNSET:
-            field_dict["created_at"] = created_at
         if custom_metadata is not UNSET:
             field_dict["custom_metadata"] = custom_metadata
         if dataset_id is not UNSET:
             field_dict["dataset_id"] = dataset_id
         if description is not UNSET:
             field_dict["description"] = description
-        if id is not UNSET:
-            field_dict["id"] = id
-        if name is not UNSET:
-            field_dict["name"] = name
-        if project_id is not UNSET:
-            field_dict["project_id"] = project_id
-        if status is not UNSET:
-            field_dict["status"] = status
         if training_mode is not UNSET:
             field_dict["training_mode"] = training_mode
         if training_parameters is not UNSET:
@@ -138,32 +132,15 @@ class Model:
         from ..models.training_parameters import TrainingParameters  # noqa: PLC0415
 
         d = dict(src_dict)
-        active_model_version = d.pop("active_model_version", UNSET)
+        created_at = datetime.datetime.fromisoformat(d.pop("created_at"))
 
-        checkpoint_steps = cast(list[str], d.pop("checkpoint_steps", UNSET))
+        id = d.pop("id")
 
-        _created_at = d.pop("created_at", UNSET)
-        created_at: datetime.datetime | Unset
-        if isinstance(_created_at, Unset):
-            created_at = UNSET
-        else:
-            created_at = datetime.datetime.fromisoformat(_created_at)
+        name = d.pop("name")
 
-        custom_metadata = d.pop("custom_metadata", UNSET)
+        project_id = d.pop("project_id")
 
-        dataset_id = d.pop("dataset_id", UNSET)
-
-        description = d.pop("description", UNSET)
-
-        id = d.pop("id", UNSET)
-
-        name = d.pop("name", UNSET)
-
-        project_id = d.pop("project_id", UNSET)
-
-        def _parse_status(data: object) -> ModelStatus | str | Unset:
-            if isinstance(data, Unset):
-                return data
+        def _parse_status(data: object) -> ModelStatus | str:
             try:
                 if not isinstance(data, str):
                     raise TypeError()
@@ -172,9 +149,19 @@ class Model:
                 return status_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
                 pass
-            return cast(ModelStatus | str | Unset, data)
+            return cast(ModelStatus | str, data)
 
-        status = _parse_status(d.pop("status", UNSET))
+        status = _parse_status(d.pop("status"))
+
+        active_model_version = d.pop("active_model_version", UNSET)
+
+        checkpoint_steps = cast(list[str], d.pop("checkpoint_steps", UNSET))
+
+        custom_metadata = d.pop("custom_metadata", UNSET)
+
+        dataset_id = d.pop("dataset_id", UNSET)
+
+        description = d.pop("description", UNSET)
 
         def _parse_training_mode(data: object) -> str | TrainingMode | Unset:
             if isinstance(data, Unset):
@@ -216,16 +203,16 @@ class Model:
             updated_at = datetime.datetime.fromisoformat(_updated_at)
 
         model = cls(
-            active_model_version=active_model_version,
-            checkpoint_steps=checkpoint_steps,
             created_at=created_at,
-            custom_metadata=custom_metadata,
-            dataset_id=dataset_id,
-            description=description,
             id=id,
             name=name,
             project_id=project_id,
             status=status,
+            active_model_version=active_model_version,
+            checkpoint_steps=checkpoint_steps,
+            custom_metadata=custom_metadata,
+            dataset_id=dataset_id,
+            description=description,
             training_mode=training_mode,
             training_parameters=training_parameters,
             updated_at=updated_at,
@@ -249,3 +236,6 @@ class Model:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+    def __repr__(self) -> str:
+        return repr_without_unset(self)

@@ -10,17 +10,21 @@ from attrs import field as _attrs_field
 from ..models.ip_medium import IpMedium
 from ..models.ip_type import IpType
 from ..models.project_status import ProjectStatus
-from ..types import UNSET, Unset
+from ..types import UNSET, Unset, repr_without_unset
 
 T = TypeVar("T", bound="Project")
 
 
 @_attrs_define
 class Project:
-    created_at: datetime.datetime | Unset = UNSET
+    created_at: datetime.datetime
     """ Timestamp when the project was created """
-    id: int | Unset = UNSET
+    id: int
     """ Unique identifier for the project """
+    project_name: str
+    """ Name of the project """
+    status: ProjectStatus | str
+    """ Status of the project """
     ip_description: str | Unset = UNSET
     """ Description of the IP """
     ip_medium: IpMedium | str | Unset = UNSET
@@ -31,21 +35,23 @@ class Project:
     """ Type of the IP """
     project_description: str | Unset = UNSET
     """ Description of the project """
-    project_name: str | Unset = UNSET
-    """ Name of the project """
-    status: ProjectStatus | str | Unset = UNSET
-    """ Status of the project """
     training_version: None | str | Unset = UNSET
     """ The training version family this project is locked to (e.g., 'fibo', 'max', or null if unlocked). """
     updated_at: datetime.datetime | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        created_at: str | Unset = UNSET
-        if not isinstance(self.created_at, Unset):
-            created_at = self.created_at.isoformat()
+        created_at = self.created_at.isoformat()
 
         id = self.id
+
+        project_name = self.project_name
+
+        status: str
+        if isinstance(self.status, ProjectStatus):
+            status = self.status.value
+        else:
+            status = self.status
 
         ip_description = self.ip_description
 
@@ -69,16 +75,6 @@ class Project:
 
         project_description = self.project_description
 
-        project_name = self.project_name
-
-        status: str | Unset
-        if isinstance(self.status, Unset):
-            status = UNSET
-        elif isinstance(self.status, ProjectStatus):
-            status = self.status.value
-        else:
-            status = self.status
-
         training_version: None | str | Unset
         if isinstance(self.training_version, Unset):
             training_version = UNSET
@@ -91,11 +87,14 @@ class Project:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
-        if created_at is not UNSET:
-            field_dict["created_at"] = created_at
-        if id is not UNSET:
-            field_dict["id"] = id
+        field_dict.update(
+            {
+                "created_at": created_at,
+                "id": id,
+                "project_name": project_name,
+                "status": status,
+            }
+        )
         if ip_description is not UNSET:
             field_dict["ip_description"] = ip_description
         if ip_medium is not UNSET:
@@ -106,10 +105,6 @@ class Project:
             field_dict["ip_type"] = ip_type
         if project_description is not UNSET:
             field_dict["project_description"] = project_description
-        if project_name is not UNSET:
-            field_dict["project_name"] = project_name
-        if status is not UNSET:
-            field_dict["status"] = status
         if training_version is not UNSET:
             field_dict["training_version"] = training_version
         if updated_at is not UNSET:
@@ -120,14 +115,24 @@ class Project:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        _created_at = d.pop("created_at", UNSET)
-        created_at: datetime.datetime | Unset
-        if isinstance(_created_at, Unset):
-            created_at = UNSET
-        else:
-            created_at = datetime.datetime.fromisoformat(_created_at)
+        created_at = datetime.datetime.fromisoformat(d.pop("created_at"))
 
-        id = d.pop("id", UNSET)
+        id = d.pop("id")
+
+        project_name = d.pop("project_name")
+
+        def _parse_status(data: object) -> ProjectStatus | str:
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                status_type_0 = ProjectStatus(data)
+
+                return status_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(ProjectStatus | str, data)
+
+        status = _parse_status(d.pop("status"))
 
         ip_description = d.pop("ip_description", UNSET)
 
@@ -165,23 +170,6 @@ class Project:
 
         project_description = d.pop("project_description", UNSET)
 
-        project_name = d.pop("project_name", UNSET)
-
-        def _parse_status(data: object) -> ProjectStatus | str | Unset:
-            if isinstance(data, Unset):
-                return data
-            try:
-                if not isinstance(data, str):
-                    raise TypeError()
-                status_type_0 = ProjectStatus(data)
-
-                return status_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(ProjectStatus | str | Unset, data)
-
-        status = _parse_status(d.pop("status", UNSET))
-
         def _parse_training_version(data: object) -> None | str | Unset:
             if data is None:
                 return data
@@ -201,13 +189,13 @@ class Project:
         project = cls(
             created_at=created_at,
             id=id,
+            project_name=project_name,
+            status=status,
             ip_description=ip_description,
             ip_medium=ip_medium,
             ip_name=ip_name,
             ip_type=ip_type,
             project_description=project_description,
-            project_name=project_name,
-            status=status,
             training_version=training_version,
             updated_at=updated_at,
         )
@@ -230,3 +218,6 @@ class Project:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+    def __repr__(self) -> str:
+        return repr_without_unset(self)

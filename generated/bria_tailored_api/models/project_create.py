@@ -8,7 +8,7 @@ from attrs import field as _attrs_field
 
 from ..models.ip_medium import IpMedium
 from ..models.ip_type import IpType
-from ..types import UNSET, Unset
+from ..types import UNSET, Unset, repr_without_unset
 
 T = TypeVar("T", bound="ProjectCreate")
 
@@ -102,3 +102,6 @@ class ProjectCreate:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+    def __repr__(self) -> str:
+        return repr_without_unset(self)

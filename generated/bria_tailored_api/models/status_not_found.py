@@ -6,14 +6,14 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import repr_without_unset
 
 T = TypeVar("T", bound="StatusNotFound")
 
 
 @_attrs_define
 class StatusNotFound:
-    status: str | Unset = UNSET
+    status: str
     """ Known values: `NOT_FOUND`. """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
@@ -22,16 +22,18 @@ class StatusNotFound:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
-        if status is not UNSET:
-            field_dict["status"] = status
+        field_dict.update(
+            {
+                "status": status,
+            }
+        )
 
         return field_dict
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        status = d.pop("status", UNSET)
+        status = d.pop("status")
 
         status_not_found = cls(
             status=status,
@@ -55,3 +57,6 @@ class StatusNotFound:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+    def __repr__(self) -> str:
+        return repr_without_unset(self)

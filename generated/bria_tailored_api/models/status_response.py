@@ -7,7 +7,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.job_status import JobStatus
-from ..types import UNSET, Unset
+from ..types import UNSET, Unset, repr_without_unset
 
 if TYPE_CHECKING:
     from ..models.status_error import StatusError
@@ -119,3 +119,6 @@ class StatusResponse:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+    def __repr__(self) -> str:
+        return repr_without_unset(self)

@@ -7,7 +7,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.lr_scheduler import LrScheduler
-from ..types import UNSET, Unset
+from ..types import UNSET, Unset, repr_without_unset
 
 T = TypeVar("T", bound="TrainingParameters")
 
@@ -130,3 +130,6 @@ class TrainingParameters:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+    def __repr__(self) -> str:
+        return repr_without_unset(self)
