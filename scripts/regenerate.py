@@ -15,6 +15,10 @@ to the overrides as ``upstream/<name>``, so an override holds only what it chang
 - ``types.py.jinja``: ``repr(UNSET)`` is ``UNSET``; adds ``repr_without_unset``;
 - ``model.py.jinja``: a model's ``repr`` leaves out the fields that are unset.
 
+Then the facade's own generated modules follow the new spec: ``scripts/gen_operations.py`` writes the
+operation table ``adapters/bria_tailored/_operations.py`` and ``scripts/gen_facade.py`` the sync and async
+facades (only when regenerating this checkout's own ``generated/``; ``--check`` checks both too).
+
 The package is marked typed (PEP 561): the generator writes ``py.typed`` only with project metadata
 (we generate with ``--meta none``), so this script writes it, and ``--check`` compares it like any file.
 """
@@ -160,7 +164,7 @@ def main(argv: list[str] | None = None) -> int:
             print("run: python scripts/regenerate.py  (never edit generated/ by hand)", file=sys.stderr)
             return 1
         print("generated/ is up to date")
-        return 0
+        return _facade(generated, check=True)
     with tempfile.TemporaryDirectory(prefix="bria-regen-") as tmp:
         fresh = Path(tmp) / "generated"
         generate(Path(args.spec), fresh, quiet=False)
@@ -171,6 +175,18 @@ def main(argv: list[str] | None = None) -> int:
     print(f"regenerated {generated} ({len(changes)} files changed)")
     for line in changes:
         print(f"  {line}")
+    return _facade(generated, check=False)
+
+
+def _facade(generated: Path, *, check: bool) -> int:
+    """Run gen_operations.py and gen_facade.py (write, or ``--check``) for this checkout's generated/."""
+    if generated.resolve() != (ROOT / "generated").resolve():
+        return 0
+    flag = ["--check"] if check else []
+    for script in ("gen_operations.py", "gen_facade.py"):
+        proc = subprocess.run([sys.executable, str(SCRIPTS / script), *flag], text=True)
+        if proc.returncode != 0:
+            return 1
     return 0
 
 

@@ -20,7 +20,7 @@ import pytest
 
 from bria_tailored import AsyncTailoredClient, ImageResult, Job, TailoredClient, errors
 from bria_tailored.ratelimit import TokenBucket
-from bria_tailored.transport import BriaTransport, RetryPolicy, parse_retry_after
+from bria_tailored.transport import RetryPolicy, parse_retry_after
 
 
 def png(width: int = 300, height: int = 300) -> bytes:
@@ -37,7 +37,9 @@ def png(width: int = 300, height: int = 300) -> bytes:
 
 PNG = png()
 SCHEMA = json.dumps({"style": "flat"})
+STAMPS = {"created_at": "2026-01-02T03:04:05Z", "updated_at": "2026-01-02T03:04:05Z"}
 MODEL = {
+    **STAMPS,
     "id": 5,
     "name": "m",
     "status": "Completed",
@@ -45,9 +47,30 @@ MODEL = {
     "project_id": 1,
     "dataset_id": 2,
 }
-DATASET = {"id": 2, "project_id": 1, "name": "d", "status": "draft", "captions_update_status": "completed"}
-PROJECT = {"id": 1, "project_name": "p", "ip_medium": "illustration", "ip_type": "icons", "status": "active"}
-IMAGE = {"id": 3, "dataset_id": 2, "caption": SCHEMA, "caption_source": "automatic", "image_name": "a.png"}
+DATASET = {
+    **STAMPS,
+    "id": 2,
+    "project_id": 1,
+    "name": "d",
+    "status": "draft",
+    "captions_update_status": "completed",
+}
+PROJECT = {
+    **STAMPS,
+    "id": 1,
+    "project_name": "p",
+    "ip_medium": "illustration",
+    "ip_type": "icons",
+    "status": "active",
+}
+IMAGE = {
+    **STAMPS,
+    "id": 3,
+    "dataset_id": 2,
+    "caption": SCHEMA,
+    "caption_source": "automatic",
+    "image_name": "a.png",
+}
 
 
 class FakeAPI:
@@ -92,11 +115,14 @@ class FakeAPI:
         ("POST", "/v1/tailored-gen/models/5/stop_training"): (200, None),
         ("GET", "/v1/tailored-gen/models/5/checkpoints"): (
             200,
-            {"checkpoints": [{"checkpoint_step": 500, "training_job_id": 1}], "active_model_version": "500"},
+            {
+                "checkpoints": [{**STAMPS, "checkpoint_step": 500, "training_job_id": 1}],
+                "active_model_version": "500",
+            },
         ),
         ("GET", "/v1/tailored-gen/models/5/checkpoints/500"): (
             200,
-            {"checkpoint_step": 500, "training_job_id": 1},
+            {**STAMPS, "checkpoint_step": 500, "training_job_id": 1},
         ),
         ("DELETE", "/v1/tailored-gen/models/5/checkpoints/500"): (204, None),
         ("GET", "/v1/tailored-gen/models/5/download"): (
@@ -676,15 +702,11 @@ class Script:
 
 
 def scripted_client(script: Script, sleeps: list[float], max_retries: int = 3) -> TailoredClient:
-    transport = BriaTransport(
-        httpx.MockTransport(script),
-        token="t",
-        user_agent="ua",
-        policy=RetryPolicy(max_retries=max_retries),
-        sleep=sleeps.append,
-        rng=random.Random(1),
-    )
-    return TailoredClient("t", base_url="https://x.test", http_client=httpx.Client(transport=transport))
+    http = httpx.Client(transport=httpx.MockTransport(script))
+    client = TailoredClient("t", base_url="https://x.test", max_retries=max_retries, http_client=http)
+    client._engine.sleep = sleeps.append  # the engine performs every Sleep a plan asks for
+    client._conn.rng.seed(1)
+    return client
 
 
 def test_retry_after_is_honoured_on_429() -> None:
@@ -785,14 +807,10 @@ async def test_limiter_bounds_calls_across_tasks() -> None:
 def test_limiter_is_used_by_the_transport() -> None:
     sleeps: list[float] = []
     clock = FakeClock()
-    transport = BriaTransport(
-        httpx.MockTransport(lambda r: httpx.Response(200, json=MODEL)),
-        token="t",
-        user_agent="ua",
-        limiter=TokenBucket(30, clock=clock),
-        sleep=sleeps.append,
-    )
-    client = TailoredClient("t", base_url="https://x.test", http_client=httpx.Client(transport=transport))
+    http = httpx.Client(transport=httpx.MockTransport(lambda r: httpx.Response(200, json=MODEL)))
+    client = TailoredClient("t", base_url="https://x.test", http_client=http)
+    client._setup(TokenBucket(30, clock=clock))
+    client._engine.sleep = sleeps.append
     for _ in range(3):
         client.models.get(5)
     assert sleeps == pytest.approx([2.0, 4.0])
@@ -920,11 +938,11 @@ def test_token_never_appears_in_logs_reprs_or_errors(caplog: pytest.LogCaptureFi
         return httpx.Response(401, json={"message": f"bad token {canary}"})
 
     sleeps: list[float] = []
-    transport = BriaTransport(
-        httpx.MockTransport(handler), token=canary, user_agent="ua", sleep=sleeps.append
+    client = TailoredClient(
+        canary, base_url="https://x.test", http_client=httpx.Client(transport=httpx.MockTransport(handler))
     )
-    client = TailoredClient(canary, base_url="https://x.test", http_client=httpx.Client(transport=transport))
-    seen = [repr(client), str(client), repr(client._core), repr(client._core.config), repr(transport)]
+    client._engine.sleep = sleeps.append
+    seen = [repr(client), str(client), repr(client._conn), repr(client._config), repr(client.projects)]
     try:
         client.models.get(5)
     except errors.AuthenticationError as exc:
@@ -935,25 +953,21 @@ def test_token_never_appears_in_logs_reprs_or_errors(caplog: pytest.LogCaptureFi
     assert not [s for s in seen if canary in s]
 
 
-async def test_async_transport_makes_the_same_retry_decisions() -> None:
-    from bria_tailored.transport import AsyncBriaTransport
-
+async def test_async_client_makes_the_same_retry_decisions() -> None:
     sleeps: list[float] = []
 
     async def fake_sleep(seconds: float) -> None:
         sleeps.append(seconds)
 
-    get_script = Script((503, {"Retry-After": "2"}), httpx.ConnectError("reset"), 200)
-    transport = AsyncBriaTransport(
-        httpx.MockTransport(get_script), token="t", user_agent="ua", sleep=fake_sleep, rng=random.Random(1)
-    )
-    http = httpx.AsyncClient(transport=transport)
+    script = Script((503, {"Retry-After": "2"}), httpx.ConnectError("reset"), 200)
+    http = httpx.AsyncClient(transport=httpx.MockTransport(script))
     async with AsyncTailoredClient("t", base_url="https://x.test", http_client=http) as client:
+        client._engine.sleep = fake_sleep
         assert (await client.models.get(5)).id == 5
-        assert len(get_script.calls) == 3 and sleeps[0] == 2.0 and len(sleeps) == 2
-        post_script = Script(500, 201)
-        transport.inner = httpx.MockTransport(post_script)
+        assert len(script.calls) == 3 and sleeps[0] == 2.0 and len(sleeps) == 2
+        script.calls.clear()
+        script.steps = [500, 201]
         with pytest.raises(errors.InternalServerError):
             await client.models.create(name="m", dataset_id=2)
-        assert len(post_script.calls) == 1
+        assert len(script.calls) == 1
     await http.aclose()

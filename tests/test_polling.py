@@ -1,18 +1,28 @@
 """The poller (bria_tailored.polling): schedule, Retry-After, deadline, cancellation, many-job waits.
 
-No real sleeping: a fake clock is advanced by an injected sleep, and random sources are seeded.
+``poll`` and ``wait_many`` are plans (:mod:`bria_tailored._plan`): a check is a zero-argument callable
+returning a plan of a ``PollResult``, and an engine runs the wait (``SyncEngine`` blocks, ``AsyncEngine``
+awaits, on asyncio or trio). No real sleeping: the engine's injected sleep advances a fake clock, the plan
+reads that clock, and random sources are seeded.
 """
 
 from __future__ import annotations
 
 import asyncio
+import inspect
 import random
 import statistics
 import threading
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
 
+import anyio
 import pytest
+import trio
+import trio.testing
 
+from bria_tailored._engine import AsyncEngine, SyncEngine
+from bria_tailored._plan import Plan, Sleep
 from bria_tailored.errors import JobFailedError, ValidationError, WaitTimeoutError
 from bria_tailored.polling import (
     BULK_UPLOAD,
@@ -25,11 +35,11 @@ from bria_tailored.polling import (
     Schedule,
     checks_needed,
     minimum_checks,
-    poll_async,
-    poll_sync,
-    wait_many_async,
-    wait_many_sync,
+    poll,
+    wait_many,
 )
+
+R = TypeVar("R")
 
 EXACT = GENERATION.replace(jitter=False)  # 1 s -> 15 s, sleeps exactly cap(n): 1, 2, 4, 8, 15, 15, ...
 
@@ -51,7 +61,7 @@ class FakeClock:
 
     async def async_sleep(self, seconds: float) -> None:
         self.sleep(seconds)
-        await asyncio.sleep(0)
+        await anyio.sleep(0)  # a real checkpoint of whichever event loop runs us (asyncio or trio)
 
 
 class FakeJob:
@@ -84,9 +94,31 @@ class FakeJob:
             return PollResult.finished(self.value, status="COMPLETED")
         return PollResult.pending(status=f"IN_PROGRESS {self.calls}", retry_after=self.retry_after)
 
-    async def acheck(self) -> PollResult[Any]:
-        await asyncio.sleep(0)
-        return self()
+
+def as_plan(fn: Callable[[], R]) -> Callable[[], Plan[R]]:
+    """A plain callable check as a check plan factory: each plan calls ``fn`` and returns at once."""
+
+    def plan() -> Plan[R]:
+        return fn()
+        yield  # unreachable: makes ``plan`` a generator (a plan of no effects)
+
+    return plan
+
+
+def as_plans(fns: Sequence[Callable[[], R]]) -> list[Callable[[], Plan[R]]]:
+    return [as_plan(fn) for fn in fns]
+
+
+def run_sync(plan: Plan[R], clock: FakeClock) -> R:
+    return SyncEngine(sleep=clock.sleep).run(plan)
+
+
+async def run_async(plan: Plan[R], clock: FakeClock) -> R:
+    return await AsyncEngine(sleep=clock.async_sleep).run(plan)
+
+
+def is_closed(plan: Plan[Any]) -> bool:
+    return inspect.getgeneratorstate(plan) == inspect.GEN_CLOSED
 
 
 # ---------------------------------------------------------------------------------------------- policy
@@ -162,38 +194,53 @@ def test_schedule_rejects_negative_timeout() -> None:
         Schedule(GENERATION, timeout=-1)
 
 
-# ------------------------------------------------------------------------------------------ poll_sync
+# --------------------------------------------------------------------------------- poll (SyncEngine)
 
 
-def test_poll_sync_follows_backoff_and_returns_value() -> None:
+def test_poll_follows_backoff_and_returns_value() -> None:
     clock = FakeClock()
     job = FakeJob(clock, 20, value={"image_url": "u"})
     stats = PollStats()
-    result = poll_sync(job, policy=EXACT, clock=clock, sleep=clock.sleep, stats=stats)
+    result = run_sync(poll(as_plan(job), policy=EXACT, clock=clock, stats=stats), clock)
     assert result == {"image_url": "u"}
     assert clock.sleeps == [1, 2, 4, 8, 15]  # checks at 0, 1, 3, 7, 15, 30
     assert job.calls == stats.checks == 6 == checks_needed(20, EXACT)
     assert stats.sleeps == 5 and stats.slept == 30 and stats.timeouts == 0
 
 
+def test_poll_yields_one_sleep_effect_per_wait() -> None:
+    # the plan itself, stepped by hand: it sleeps through the engine (Sleep effects), never by itself
+    clock = FakeClock()
+    job = FakeJob(clock, 3)
+    plan = poll(as_plan(job), policy=EXACT, clock=clock)
+    assert job.calls == 0  # a plan does nothing until an engine runs it
+    assert next(plan) == Sleep(1.0) and job.calls == 1 and clock.now == 0
+    clock.now += 1
+    assert plan.send(None) == Sleep(2.0) and job.calls == 2
+    clock.now += 2
+    with pytest.raises(StopIteration) as stop:
+        plan.send(None)
+    assert stop.value.value == "done" and job.calls == 3
+
+
 def test_on_progress_after_every_check_including_terminal() -> None:
     clock = FakeClock()
     seen: list[Any] = []
-    poll_sync(FakeJob(clock, 3), policy=EXACT, clock=clock, sleep=clock.sleep, on_progress=seen.append)
+    run_sync(poll(as_plan(FakeJob(clock, 3)), policy=EXACT, clock=clock, on_progress=seen.append), clock)
     assert seen == ["IN_PROGRESS 1", "IN_PROGRESS 2", "COMPLETED"]
 
 
 def test_retry_after_raises_the_delay() -> None:
     clock = FakeClock()
     job = FakeJob(clock, 30, retry_after=7)
-    poll_sync(job, policy=EXACT, clock=clock, sleep=clock.sleep)
+    run_sync(poll(as_plan(job), policy=EXACT, clock=clock), clock)
     assert clock.sleeps == [7, 7, 7, 8, 15]  # max(retry_after, backoff); the backoff keeps advancing
 
 
 def test_retry_after_capped_by_policy() -> None:
     clock = FakeClock()
     job = FakeJob(clock, 50, retry_after=1000)
-    poll_sync(job, policy=EXACT.replace(max_retry_after=20), clock=clock, sleep=clock.sleep)
+    run_sync(poll(as_plan(job), policy=EXACT.replace(max_retry_after=20), clock=clock), clock)
     assert clock.sleeps == [20, 20, 20]
 
 
@@ -201,7 +248,7 @@ def test_retry_after_never_past_the_deadline() -> None:
     clock = FakeClock()
     job = FakeJob(clock, 1000, retry_after=50)
     with pytest.raises(WaitTimeoutError):
-        poll_sync(job, policy=EXACT, timeout=10, clock=clock, sleep=clock.sleep)
+        run_sync(poll(as_plan(job), policy=EXACT, timeout=10, clock=clock), clock)
     assert clock.sleeps == [10]
     assert job.calls == 2  # at 0 and at the deadline
 
@@ -209,7 +256,7 @@ def test_retry_after_never_past_the_deadline() -> None:
 def test_terminal_state_at_the_deadline_is_returned() -> None:
     clock = FakeClock(100.0)
     job = FakeJob(clock, 10)
-    assert poll_sync(job, policy=EXACT, timeout=10, clock=clock, sleep=clock.sleep) == "done"
+    assert run_sync(poll(as_plan(job), policy=EXACT, timeout=10, clock=clock), clock) == "done"
     assert clock.sleeps == [1, 2, 4, 3]  # the 8 s sleep is clipped so the final check is at the deadline
     assert clock.now == 110.0
 
@@ -217,7 +264,7 @@ def test_terminal_state_at_the_deadline_is_returned() -> None:
 def test_terminal_state_seen_by_a_check_that_ends_after_the_deadline_is_returned() -> None:
     clock = FakeClock()
     job = FakeJob(clock, 3.4, check_cost=0.5)  # checks end at 0.5, 2.0, 3.5
-    assert poll_sync(job, policy=EXACT, timeout=3, clock=clock, sleep=clock.sleep) == "done"
+    assert run_sync(poll(as_plan(job), policy=EXACT, timeout=3, clock=clock), clock) == "done"
     assert clock.sleeps == [1.0, 1.0]  # second sleep clipped: 2.0 -> 3.0 (the deadline)
     assert clock.now == 3.5 and job.calls == 3
 
@@ -227,15 +274,17 @@ def test_never_terminal_raises_wait_timeout_with_last_status() -> None:
     job = FakeJob(clock, 10**6)
     stats = PollStats()
     with pytest.raises(WaitTimeoutError) as info:
-        poll_sync(
-            job,
-            policy=GENERATION,
-            timeout=30,
-            description="generation job abc123",
-            clock=clock,
-            sleep=clock.sleep,
-            rng=random.Random(7),
-            stats=stats,
+        run_sync(
+            poll(
+                as_plan(job),
+                policy=GENERATION,
+                timeout=30,
+                description="generation job abc123",
+                clock=clock,
+                rng=random.Random(7),
+                stats=stats,
+            ),
+            clock,
         )
     err = info.value
     assert isinstance(err, TimeoutError)
@@ -254,16 +303,16 @@ def test_timeout_zero_checks_once() -> None:
     clock = FakeClock()
     job = FakeJob(clock, 5)
     with pytest.raises(WaitTimeoutError):
-        poll_sync(job, policy=EXACT, timeout=0, clock=clock, sleep=clock.sleep)
+        run_sync(poll(as_plan(job), policy=EXACT, timeout=0, clock=clock), clock)
     assert job.calls == 1 and clock.sleeps == []
-    assert poll_sync(FakeJob(clock, 0), policy=EXACT, timeout=0, clock=clock, sleep=clock.sleep) == "done"
+    assert run_sync(poll(as_plan(FakeJob(clock, 0)), policy=EXACT, timeout=0, clock=clock), clock) == "done"
 
 
 def test_check_raising_job_failed_propagates() -> None:
     clock = FakeClock()
     job = FakeJob(clock, 4, fail=True)
     with pytest.raises(JobFailedError, match="boom from the server") as info:
-        poll_sync(job, policy=EXACT, clock=clock, sleep=clock.sleep)
+        run_sync(poll(as_plan(job), policy=EXACT, clock=clock), clock)
     assert info.value.code == 500
     assert job.calls == 4 and len(clock.sleeps) == 3  # no sleep or check after the failure
 
@@ -278,9 +327,11 @@ def test_keyboard_interrupt_during_sleep_propagates_and_no_thread_is_started() -
             raise KeyboardInterrupt
         clock.sleep(seconds)
 
+    plan = poll(as_plan(job), policy=GENERATION, timeout=100, clock=clock)
     with pytest.raises(KeyboardInterrupt):
-        poll_sync(job, policy=GENERATION, timeout=100, clock=clock, sleep=sleep)
+        SyncEngine(sleep=sleep).run(plan)
     assert job.calls == 3
+    assert is_closed(plan)  # the engine closed the wait: it can never check again
     assert threading.active_count() == threads_before
 
 
@@ -289,13 +340,16 @@ def test_keyboard_interrupt_during_check_propagates() -> None:
         raise KeyboardInterrupt
 
     clock = FakeClock()
+    plan = poll(as_plan(check), policy=GENERATION, clock=clock)
     with pytest.raises(KeyboardInterrupt):
-        poll_sync(check, policy=GENERATION, clock=clock, sleep=clock.sleep)
+        run_sync(plan, clock)
+    assert is_closed(plan) and clock.sleeps == []
 
 
 def test_check_must_return_poll_result() -> None:
+    check = as_plan(lambda: {"status": "COMPLETED"})
     with pytest.raises(TypeError, match="PollResult"):
-        poll_sync(lambda: {"status": "COMPLETED"}, policy=GENERATION)  # type: ignore[arg-type,return-value]
+        SyncEngine().run(poll(check, policy=GENERATION))  # type: ignore[arg-type]
 
 
 def test_jittered_runs_never_beat_the_minimum() -> None:
@@ -304,47 +358,100 @@ def test_jittered_runs_never_beat_the_minimum() -> None:
         clock = FakeClock()
         duration = rng.uniform(0, 200)
         job = FakeJob(clock, duration)
-        poll_sync(job, policy=GENERATION, clock=clock, sleep=clock.sleep, rng=rng)
+        run_sync(poll(as_plan(job), policy=GENERATION, clock=clock, rng=rng), clock)
         assert job.calls >= checks_needed(duration, GENERATION)
 
 
-# ----------------------------------------------------------------------------------------- poll_async
+# -------------------------------------------------------------------------------- poll (AsyncEngine)
 
 
-async def test_poll_async_shares_the_schedule_with_poll_sync() -> None:
-    sync_clock, async_clock = FakeClock(), FakeClock()
-    sync_progress: list[Any] = []
-    async_progress: list[Any] = []
-    value = poll_sync(
-        FakeJob(sync_clock, 100, retry_after=3),
+def _poll_decisions(run: Callable[[Plan[Any], FakeClock], Any]) -> tuple[Any, list[float], list[Any]]:
+    """Run one jittered poll plan (Retry-After included) with ``run``; what it returned and decided."""
+    clock = FakeClock()
+    progress: list[Any] = []
+    plan = poll(
+        as_plan(FakeJob(clock, 100, retry_after=3)),
         policy=GENERATION,
-        clock=sync_clock,
-        sleep=sync_clock.sleep,
+        clock=clock,
         rng=random.Random(42),
-        on_progress=sync_progress.append,
+        on_progress=progress.append,
     )
-    async_value = await poll_async(
-        FakeJob(async_clock, 100, retry_after=3).acheck,
-        policy=GENERATION,
-        clock=async_clock,
-        sleep=async_clock.async_sleep,
-        rng=random.Random(42),
-        on_progress=async_progress.append,
+    return run(plan, clock), clock.sleeps, progress
+
+
+async def test_poll_under_async_engine_makes_the_same_decisions_as_under_sync_engine() -> None:
+    clock = FakeClock()
+    progress: list[Any] = []
+    async_value = await run_async(
+        poll(
+            as_plan(FakeJob(clock, 100, retry_after=3)),
+            policy=GENERATION,
+            clock=clock,
+            rng=random.Random(42),
+            on_progress=progress.append,
+        ),
+        clock,
     )
+    value, sleeps, sync_progress = _poll_decisions(run_sync)
     assert value == async_value == "done"
-    assert sync_clock.sleeps == async_clock.sleeps
-    assert sync_progress == async_progress
+    assert len(sleeps) > 3 and clock.sleeps == sleeps
+    assert progress == sync_progress
+
+
+def test_the_same_poll_plan_runs_under_trio() -> None:
+    def on_trio(plan: Plan[Any], clock: FakeClock) -> Any:
+        return trio.run(run_async, plan, clock)
+
+    def on_asyncio(plan: Plan[Any], clock: FakeClock) -> Any:
+        return asyncio.run(run_async(plan, clock))
+
+    expected = _poll_decisions(run_sync)
+    assert expected[0] == "done" and len(expected[1]) > 3
+    assert _poll_decisions(on_trio) == expected
+    assert _poll_decisions(on_asyncio) == expected
+
+
+def test_poll_under_trio_timeout_failure_and_cancellation() -> None:
+    clock = FakeClock()
+    job = FakeJob(clock, 10**6)
+    with pytest.raises(WaitTimeoutError) as info:
+        trio.run(run_async, poll(as_plan(job), policy=EXACT, timeout=10, clock=clock), clock)
+    assert info.value.last_status == "IN_PROGRESS 5" and clock.now == 10
+    with pytest.raises(JobFailedError):
+        trio.run(run_async, poll(as_plan(FakeJob(clock, 2, fail=True)), policy=EXACT, clock=clock), clock)
+
+    # cancelled during the engine's (real trio) sleep: the wait stops at once, its plan is closed
+    calls = 0
+
+    def check() -> PollResult[None]:
+        nonlocal calls
+        calls += 1
+        return PollResult.pending("IN_PROGRESS")
+
+    plan = poll(as_plan(check), policy=GENERATION, timeout=60)
+
+    async def main() -> float:
+        started = trio.current_time()
+        async with trio.open_nursery() as nursery:
+            nursery.start_soon(AsyncEngine().run, plan)
+            await trio.testing.wait_all_tasks_blocked()  # the waiter sleeps after its first check
+            assert calls == 1
+            nursery.cancel_scope.cancel()
+        return trio.current_time() - started
+
+    assert trio.run(main, clock=trio.testing.MockClock()) == 0  # no time passed: stopped at once
+    assert calls == 1 and is_closed(plan)
 
 
 async def test_poll_async_timeout_and_failure() -> None:
     clock = FakeClock()
     job = FakeJob(clock, 10**6)
     with pytest.raises(WaitTimeoutError) as info:
-        await poll_async(job.acheck, policy=EXACT, timeout=10, clock=clock, sleep=clock.async_sleep)
+        await run_async(poll(as_plan(job), policy=EXACT, timeout=10, clock=clock), clock)
     assert info.value.last_status == "IN_PROGRESS 5" and clock.now == 10
     failing = FakeJob(clock, 2, fail=True)
     with pytest.raises(JobFailedError):
-        await poll_async(failing.acheck, policy=EXACT, clock=clock, sleep=clock.async_sleep)
+        await run_async(poll(as_plan(failing), policy=EXACT, clock=clock), clock)
 
 
 def _other_tasks() -> set[asyncio.Task[Any]]:
@@ -354,13 +461,14 @@ def _other_tasks() -> set[asyncio.Task[Any]]:
 async def test_poll_async_cancelled_during_sleep_leaves_nothing_running() -> None:
     calls = 0
 
-    async def check() -> PollResult[None]:
+    def check() -> PollResult[None]:
         nonlocal calls
         calls += 1
         return PollResult.pending("IN_PROGRESS")
 
-    # real asyncio.sleep (1 s minimum interval), cancelled long before it would end
-    task = asyncio.create_task(poll_async(check, policy=GENERATION, timeout=60))
+    # the engine's real sleep (1 s minimum interval), cancelled long before it would end
+    plan = poll(as_plan(check), policy=GENERATION, timeout=60)
+    task = asyncio.create_task(AsyncEngine().run(plan))
     for _ in range(5):
         await asyncio.sleep(0)
     assert calls == 1 and not task.done()
@@ -368,30 +476,41 @@ async def test_poll_async_cancelled_during_sleep_leaves_nothing_running() -> Non
     with pytest.raises(asyncio.CancelledError):
         await task
     assert _other_tasks() == set()
+    assert is_closed(plan)
     await asyncio.sleep(0)
     assert calls == 1
 
 
 async def test_poll_async_cancelled_during_check_leaves_nothing_running() -> None:
     entered = asyncio.Event()
-    cancelled = False
+    awaiting_cancelled = False
+    check_closed = False
 
-    async def check() -> PollResult[None]:
-        nonlocal cancelled
+    async def never_answers(seconds: float) -> None:
+        nonlocal awaiting_cancelled
         entered.set()
         try:
-            await asyncio.Event().wait()  # a status call that never answers
+            await asyncio.Event().wait()
         except asyncio.CancelledError:
-            cancelled = True
+            awaiting_cancelled = True
+            raise
+
+    def check() -> Plan[PollResult[None]]:
+        nonlocal check_closed
+        try:
+            yield Sleep(1.0)  # a status call that never answers (the engine's sleep hangs)
+        except GeneratorExit:
+            check_closed = True
             raise
         return PollResult.pending()
 
-    task = asyncio.create_task(poll_async(check, policy=GENERATION))
+    plan = poll(check, policy=GENERATION)
+    task = asyncio.create_task(AsyncEngine(sleep=never_answers).run(plan))
     await entered.wait()
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
         await task
-    assert cancelled
+    assert awaiting_cancelled and check_closed and is_closed(plan)
     assert _other_tasks() == set()
 
 
@@ -405,44 +524,33 @@ def test_wait_many_sync_results_in_input_order() -> None:
     clock = FakeClock()
     jobs = [FakeJob(clock, d, value=i) for i, d in enumerate(DURATIONS)]
     threads_before = threading.active_count()
-    results = wait_many_sync(jobs, policy=GENERATION, clock=clock, sleep=clock.sleep, rng=random.Random(3))
+    results = run_sync(wait_many(as_plans(jobs), policy=GENERATION, clock=clock, rng=random.Random(3)), clock)
     assert results == list(range(len(DURATIONS)))
-    assert threading.active_count() == threads_before
+    assert threading.active_count() == threads_before  # the rounds' worker threads are all gone
 
 
 async def test_wait_many_async_results_in_input_order() -> None:
     clock = FakeClock()
     jobs = [FakeJob(clock, d, value=f"v{i}") for i, d in enumerate(DURATIONS)]
-    results = await wait_many_async(
-        [j.acheck for j in jobs],
-        policy=GENERATION,
-        clock=clock,
-        sleep=clock.async_sleep,
-        rng=random.Random(3),
+    results = await run_async(
+        wait_many(as_plans(jobs), policy=GENERATION, clock=clock, rng=random.Random(3)), clock
     )
     assert results == [f"v{i}" for i in range(len(DURATIONS))]
 
 
 def test_wait_many_sync_and_async_make_the_same_decisions() -> None:
-    def run_sync() -> tuple[list[Any], list[float]]:
+    # The checks only read the fake clock (only the engine's sleep moves it, between rounds), so the
+    # sync engine's worker threads cannot make this nondeterministic.
+    def decisions(run: Callable[[Plan[Any], FakeClock], Any]) -> tuple[list[Any], list[float], list[int]]:
         clock = FakeClock()
         jobs = [FakeJob(clock, d, value=i) for i, d in enumerate(DURATIONS)]
-        out = wait_many_sync(jobs, policy=GENERATION, clock=clock, sleep=clock.sleep, rng=random.Random(9))
-        return out, clock.sleeps
+        out = run(wait_many(as_plans(jobs), policy=GENERATION, clock=clock, rng=random.Random(9)), clock)
+        return out, clock.sleeps, [j.calls for j in jobs]
 
-    async def run_async() -> tuple[list[Any], list[float]]:
-        clock = FakeClock()
-        jobs = [FakeJob(clock, d, value=i) for i, d in enumerate(DURATIONS)]
-        out = await wait_many_async(
-            [j.acheck for j in jobs],
-            policy=GENERATION,
-            clock=clock,
-            sleep=clock.async_sleep,
-            rng=random.Random(9),
-        )
-        return out, clock.sleeps
-
-    assert run_sync() == asyncio.run(run_async())
+    expected = decisions(run_sync)
+    assert expected[0] == list(range(len(DURATIONS))) and len(expected[1]) > 5
+    assert decisions(lambda plan, clock: asyncio.run(run_async(plan, clock))) == expected
+    assert decisions(lambda plan, clock: trio.run(run_async, plan, clock)) == expected
 
 
 def test_wait_many_return_exceptions_collects_per_job_failures() -> None:
@@ -450,13 +558,11 @@ def test_wait_many_return_exceptions_collects_per_job_failures() -> None:
     ok = FakeJob(clock, 5, value="ok")
     failing = FakeJob(clock, 2, fail=True)
     stuck = FakeJob(clock, 10**6)
-    results = wait_many_sync(
-        [ok, failing, stuck],
-        policy=EXACT,
-        timeout=60,
-        return_exceptions=True,
-        clock=clock,
-        sleep=clock.sleep,
+    results = run_sync(
+        wait_many(
+            as_plans([ok, failing, stuck]), policy=EXACT, timeout=60, return_exceptions=True, clock=clock
+        ),
+        clock,
     )
     assert results[0] == "ok"
     assert isinstance(results[1], JobFailedError)
@@ -469,16 +575,13 @@ def test_wait_many_return_exceptions_collects_per_job_failures() -> None:
 async def test_wait_many_async_return_exceptions() -> None:
     clock = FakeClock()
     jobs = [FakeJob(clock, 5, value="ok"), FakeJob(clock, 2, fail=True), FakeJob(clock, 10**6)]
-    results = await wait_many_async(
-        [j.acheck for j in jobs],
-        policy=EXACT,
-        timeout=60,
-        return_exceptions=True,
-        clock=clock,
-        sleep=clock.async_sleep,
+    results = await run_async(
+        wait_many(as_plans(jobs), policy=EXACT, timeout=60, return_exceptions=True, clock=clock), clock
     )
     assert results[0] == "ok"
     assert isinstance(results[1], JobFailedError) and isinstance(results[2], WaitTimeoutError)
+    assert results[2].last_status == f"IN_PROGRESS {jobs[2].calls}"
+    assert clock.now == 60
 
 
 def test_wait_many_without_return_exceptions_raises_the_failure() -> None:
@@ -486,7 +589,7 @@ def test_wait_many_without_return_exceptions_raises_the_failure() -> None:
     slow = FakeJob(clock, 100)
     failing = FakeJob(clock, 2, fail=True)
     with pytest.raises(JobFailedError):
-        wait_many_sync([slow, failing], policy=EXACT, clock=clock, sleep=clock.sleep)
+        run_sync(wait_many(as_plans([slow, failing]), policy=EXACT, clock=clock), clock)
     assert clock.now == 3  # aborted at the failing check, the slow job was not waited for
 
 
@@ -495,14 +598,16 @@ def test_wait_many_deadline_raises_one_error_naming_unfinished_jobs() -> None:
     jobs = [FakeJob(clock, 10**6), FakeJob(clock, 30, value="late but seen"), FakeJob(clock, 10**6)]
     seen: list[tuple[int, Any]] = []
     with pytest.raises(WaitTimeoutError) as info:
-        wait_many_sync(
-            jobs,
-            policy=EXACT,
-            timeout=30,
-            description=["gen req-a", "gen req-b", "gen req-c"],
-            on_progress=lambda i, status: seen.append((i, status)),
-            clock=clock,
-            sleep=clock.sleep,
+        run_sync(
+            wait_many(
+                as_plans(jobs),
+                policy=EXACT,
+                timeout=30,
+                description=["gen req-a", "gen req-b", "gen req-c"],
+                on_progress=lambda i, status: seen.append((i, status)),
+                clock=clock,
+            ),
+            clock,
         )
     err = info.value
     assert set(err.last_status) == {0, 2}
@@ -516,28 +621,64 @@ async def test_wait_many_async_max_concurrent_checks() -> None:
     clock = FakeClock()
     in_flight = peak = 0
 
-    def make(duration: float, value: int) -> Any:
+    def make(duration: float, value: int) -> Callable[[], Plan[PollResult[Any]]]:
         job = FakeJob(clock, duration, value=value)
 
-        async def check() -> PollResult[Any]:
+        def check() -> Plan[PollResult[Any]]:
             nonlocal in_flight, peak
             in_flight += 1
             peak = max(peak, in_flight)
-            await asyncio.sleep(0)
-            await asyncio.sleep(0)
+            yield Sleep(0)  # two real checkpoints of the event loop (through the engine's sleep)
+            yield Sleep(0)
             in_flight -= 1
             return job()
 
         return check
 
     checks = [make(d, i) for i, d in enumerate([4.0] * 10)]
-    results = await wait_many_async(
-        checks, policy=EXACT, clock=clock, sleep=clock.async_sleep, max_concurrent_checks=3
-    )
+    results = await run_async(wait_many(checks, policy=EXACT, clock=clock, max_concurrent_checks=3), clock)
     assert results == list(range(10))
     assert peak == 3
+    invalid = wait_many(checks, policy=EXACT, max_concurrent_checks=0)  # a plan validates when it runs
     with pytest.raises(ValidationError):
-        await wait_many_async(checks, policy=EXACT, max_concurrent_checks=0)
+        await run_async(invalid, clock)
+
+
+def test_wait_many_sync_runs_due_checks_in_threads_at_most_max_concurrent() -> None:
+    clock = FakeClock()
+    lock = threading.Lock()
+    # Every round has 9 due checks, taken 3 at a time: the 3 checks of a batch can only pass the barrier
+    # together, i.e. if the engine runs them concurrently (a 4th would wait and break the barrier).
+    batch = threading.Barrier(3, timeout=5)
+    in_flight = peak = 0
+
+    def make(duration: float, value: int) -> Callable[[], Plan[PollResult[Any]]]:
+        job = FakeJob(clock, duration, value=value)
+
+        def check() -> PollResult[Any]:
+            nonlocal in_flight, peak
+            with lock:
+                in_flight += 1
+                peak = max(peak, in_flight)
+            batch.wait()
+            with lock:
+                in_flight -= 1
+            return job()
+
+        return as_plan(check)
+
+    threads_before = threading.active_count()
+    checks = [make(4.0, i) for i in range(9)]
+    stats = PollStats()
+    results = run_sync(
+        wait_many(checks, policy=EXACT, clock=clock, stats=stats, max_concurrent_checks=3), clock
+    )
+    assert results == list(range(9))
+    assert peak == 3
+    assert clock.sleeps == [1, 2, 4] and stats.per_job == [4] * 9  # checks at 0, 1, 3, 7
+    assert threading.active_count() == threads_before
+    with pytest.raises(ValidationError):
+        run_sync(wait_many(checks, policy=EXACT, max_concurrent_checks=0), clock)
 
 
 async def test_wait_many_async_cancelled_leaves_no_task_behind() -> None:
@@ -545,31 +686,32 @@ async def test_wait_many_async_cancelled_leaves_no_task_behind() -> None:
     cancelled = 0
     all_started = asyncio.Event()
 
-    async def check() -> PollResult[None]:
+    def check() -> Plan[PollResult[None]]:
         nonlocal started, cancelled
         started += 1
         if started == 4:
             all_started.set()
         try:
-            await asyncio.Event().wait()
-        except asyncio.CancelledError:
+            yield Sleep(3600)  # a status call that does not answer before the cancellation
+        except GeneratorExit:
             cancelled += 1
             raise
         return PollResult.pending()
 
-    task = asyncio.create_task(wait_many_async([check] * 4, policy=GENERATION, timeout=60))
+    plan = wait_many([check] * 4, policy=GENERATION, timeout=60)
+    task = asyncio.create_task(AsyncEngine().run(plan))
     await all_started.wait()
     assert len(_other_tasks()) == 5  # the waiter and its 4 checks in flight
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
         await task
-    assert cancelled == 4
+    assert cancelled == 4 and is_closed(plan)
     assert _other_tasks() == set()
 
 
 def test_wait_many_empty() -> None:
-    assert wait_many_sync([], policy=GENERATION) == []
-    assert asyncio.run(wait_many_async([], policy=GENERATION)) == []
+    assert SyncEngine().run(wait_many([], policy=GENERATION)) == []
+    assert asyncio.run(AsyncEngine().run(wait_many([], policy=GENERATION))) == []
 
 
 # ------------------------------------------------------------------------------ stats and the minimum
@@ -590,7 +732,9 @@ def test_timed_out_wait_makes_exactly_the_minimum_without_jitter() -> None:
     clock = FakeClock()
     stats = PollStats()
     with pytest.raises(WaitTimeoutError):
-        poll_sync(FakeJob(clock, 100), policy=EXACT, timeout=50, clock=clock, sleep=clock.sleep, stats=stats)
+        run_sync(
+            poll(as_plan(FakeJob(clock, 100)), policy=EXACT, timeout=50, clock=clock, stats=stats), clock
+        )
     assert stats.checks == checks_needed(100, EXACT, timeout=50) == 8
 
 
@@ -602,7 +746,7 @@ def test_wait_many_stats_against_minimum() -> None:
     clock = FakeClock()
     jobs = [FakeJob(clock, d, value=i) for i, d in enumerate(durations)]
     stats = PollStats()
-    results = wait_many_sync(jobs, policy=EXACT, clock=clock, sleep=clock.sleep, stats=stats)
+    results = run_sync(wait_many(as_plans(jobs), policy=EXACT, clock=clock, stats=stats), clock)
     assert results == list(range(100))
     assert stats.checks == sum(j.calls for j in jobs) == minimum_checks(durations, EXACT)
     assert stats.per_job == [checks_needed(d, EXACT) for d in durations]
@@ -611,7 +755,7 @@ def test_wait_many_stats_against_minimum() -> None:
     clock = FakeClock()
     jobs = [FakeJob(clock, d, value=i) for i, d in enumerate(durations)]
     jittered = PollStats()
-    wait_many_sync(jobs, policy=GENERATION, clock=clock, sleep=clock.sleep, rng=rng, stats=jittered)
+    run_sync(wait_many(as_plans(jobs), policy=GENERATION, clock=clock, rng=rng, stats=jittered), clock)
     assert jittered.checks == sum(j.calls for j in jobs)
     assert all(n >= checks_needed(d, GENERATION) for n, d in zip(jittered.per_job, durations, strict=True))
     assert (

@@ -13,9 +13,10 @@ goes through this module:
 * :class:`Schedule` is the pure state machine (attempt count, deadline, clock, random source) that makes
   every timing decision. It performs no I/O, so the sync and async pollers share it and differ only in
   how they wait.
-* :func:`poll_sync` / :func:`poll_async` follow one job; :func:`wait_many_sync` / :func:`wait_many_async`
-  follow many jobs on one loop (a priority queue of next-due times, each job with its own backoff), with
-  results in input order.
+* :func:`poll` follows one job; :func:`wait_many` follows many jobs on one loop (a priority queue of
+  next-due times, each job with its own backoff), with results in input order. Both are ordinary plans
+  (:mod:`bria_tailored._plan`) built from ``Sleep`` and ``Gather``: the client's engine runs them,
+  blocking or awaiting, like every other plan.
 * :class:`PollStats` counts status calls; :func:`minimum_checks` is the number of calls the schedule could
   not do without, which a benchmark compares the count against.
 
@@ -35,24 +36,24 @@ Timing rules (the same for every waiter):
   sees a non-terminal state, :class:`~bria_tailored.errors.WaitTimeoutError` is raised, carrying the last
   status and saying that the job may still finish and must not be resubmitted (Bria has no idempotency
   keys: a resubmitted job is a second, billed job).
-* Cancellation: ``KeyboardInterrupt`` or ``asyncio.CancelledError`` during a sleep or a check propagates
-  at once. The poller starts no threads; the async waiters leave no task behind.
-* Errors raised by a check propagate unchanged (``wait_many_*`` can collect them instead, see
-  ``return_exceptions``). Rate limiting and HTTP retries belong to the transport, not to this module.
+* Cancellation: ``KeyboardInterrupt`` or a cancelled task during a sleep or a check propagates at once;
+  the engine leaves no task behind.
+* Errors raised by a check propagate unchanged (``wait_many`` can collect them instead, see
+  ``return_exceptions``). Rate limiting and HTTP retries belong to :mod:`bria_tailored.transport`, not to this module.
 """
 
 from __future__ import annotations
 
-import asyncio
 import heapq
 import math
 import random
 import time
-from collections.abc import Awaitable, Callable, Iterable, Sequence
-from typing import Any, Generic, TypeVar
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any, Generic, TypeVar, cast
 
 import attrs
 
+from ._plan import Gather, Plan, Sleep
 from .errors import ValidationError, WaitTimeoutError
 
 __all__ = [
@@ -66,10 +67,8 @@ __all__ = [
     "Schedule",
     "checks_needed",
     "minimum_checks",
-    "poll_async",
-    "poll_sync",
-    "wait_many_async",
-    "wait_many_sync",
+    "poll",
+    "wait_many",
 ]
 
 T = TypeVar("T")
@@ -181,7 +180,7 @@ class PollStats:
 
     ``checks``: status calls started (including ones that raised). ``sleeps`` / ``slept``: number of
     sleeps and their total length asked for. ``timeouts``: jobs given up at the deadline.
-    ``per_job``: status calls per job of the latest ``wait_many_*`` call (reset by each such call).
+    ``per_job``: status calls per job of the latest ``wait_many`` call (reset by each such call).
     A stats object is not locked: give each thread of work its own.
     """
 
@@ -189,13 +188,13 @@ class PollStats:
     sleeps: int = 0
     slept: float = 0.0
     timeouts: int = 0
-    per_job: list[int] = attrs.field(factory=list)
+    per_job: list[int] = attrs.field(factory=lambda: [])
 
 
 def _as_result(obj: object) -> PollResult[Any]:
     if not isinstance(obj, PollResult):
         raise TypeError(f"a poll check must return a PollResult, not {type(obj).__name__}")
-    return obj
+    return cast("PollResult[Any]", obj)
 
 
 def _short(value: Any, limit: int = 200) -> str:
@@ -210,7 +209,7 @@ class Schedule:
     """The pure timing state of one wait: backoff attempt, deadline, clock and random source.
 
     No I/O: it only answers "how long until the next check?". Sync and async waiters (and each job of a
-    ``wait_many_*``) drive one ``Schedule`` each, so every timing decision lives here.
+    ``wait_many``) drive one ``Schedule`` each, so every timing decision lives here.
     """
 
     def __init__(
@@ -299,30 +298,29 @@ def _count_sleep(stats: PollStats | None, delay: float) -> None:
 # ------------------------------------------------------------------------------------------ single job
 
 
-def poll_sync(
-    check: Callable[[], PollResult[T]],
+def poll(
+    check: Callable[[], Plan[PollResult[T]]],
     *,
     policy: PollPolicy,
     timeout: float | None = None,
     description: str = "job",
-    on_progress: ProgressCallback | None = None,
+    on_progress: Callable[[Any], object] | None = None,
     clock: Clock = time.monotonic,
-    sleep: Callable[[float], object] = time.sleep,
     rng: random.Random | None = None,
     stats: PollStats | None = None,
-) -> T:
-    """Call ``check`` until it reports a terminal state; return that result's ``value``.
+) -> Plan[T]:
+    """A plan that runs ``check`` (itself a plan) until it reports a terminal state; returns its ``value``.
 
     ``on_progress(status)`` is called after every check that returned (terminal or not). ``description``
-    names what is waited for in the timeout message (e.g. ``"generation job 8d1f..."``). ``clock``,
-    ``sleep`` and ``rng`` are injectable for tests; ``rng`` defaults to a fresh ``random.Random()``.
-    See the module docstring for the timing, deadline and cancellation rules.
+    names what is waited for in the timeout message (e.g. ``"generation job 8d1f..."``). ``clock`` and
+    ``rng`` are injectable for tests (the engine's sleep is the other half of time). See the module
+    docstring for the timing, deadline and cancellation rules.
     """
     schedule = Schedule(policy, timeout=timeout, clock=clock, rng=rng)
     while True:
         if stats is not None:
             stats.checks += 1
-        result = _as_result(check())
+        result = _as_result((yield from check()))
         if on_progress is not None:
             on_progress(result.status)
         try:
@@ -332,55 +330,16 @@ def poll_sync(
                 stats.timeouts += 1
             raise
         if delay is None:
-            return result.value  # type: ignore[return-value]
+            return cast(T, result.value)
         _count_sleep(stats, delay)
-        sleep(delay)
-
-
-async def poll_async(
-    check: Callable[[], Awaitable[PollResult[T]]],
-    *,
-    policy: PollPolicy,
-    timeout: float | None = None,
-    description: str = "job",
-    on_progress: ProgressCallback | None = None,
-    clock: Clock = time.monotonic,
-    sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
-    rng: random.Random | None = None,
-    stats: PollStats | None = None,
-) -> T:
-    """The awaitable twin of :func:`poll_sync` (``check`` and ``sleep`` are awaited); same schedule.
-
-    Cancelling the awaiting task stops the wait at once; nothing keeps running.
-    """
-    schedule = Schedule(policy, timeout=timeout, clock=clock, rng=rng)
-    while True:
-        if stats is not None:
-            stats.checks += 1
-        result = _as_result(await check())
-        if on_progress is not None:
-            on_progress(result.status)
-        try:
-            delay = _after_check(schedule, result, description, clock())
-        except WaitTimeoutError:
-            if stats is not None:
-                stats.timeouts += 1
-            raise
-        if delay is None:
-            return result.value  # type: ignore[return-value]
-        _count_sleep(stats, delay)
-        await sleep(delay)
+        yield Sleep(delay)
 
 
 # ------------------------------------------------------------------------------------------- many jobs
 
 
 class _Many:
-    """The shared core of ``wait_many_*``: a heap of next-due times, one Schedule per job, the results.
-
-    Drivers ask for the due jobs, run their checks (in turn, or concurrently), hand each outcome to
-    :meth:`record`, and sleep :meth:`wake_delay` seconds when nothing is due.
-    """
+    """The state of one ``wait_many``: a heap of next-due times, one Schedule per job, the results."""
 
     def __init__(
         self,
@@ -479,8 +438,8 @@ class _Many:
         return self.results
 
 
-def wait_many_sync(
-    checks: Sequence[Callable[[], PollResult[Any]]],
+def wait_many(
+    checks: Sequence[Callable[[], Plan[PollResult[T]]]],
     *,
     policy: PollPolicy,
     timeout: float | None = None,
@@ -488,14 +447,16 @@ def wait_many_sync(
     description: str | Sequence[str] = "job",
     on_progress: ManyProgressCallback | None = None,
     clock: Clock = time.monotonic,
-    sleep: Callable[[float], object] = time.sleep,
     rng: random.Random | None = None,
     stats: PollStats | None = None,
-) -> list[Any]:
-    """Follow many jobs on one loop in this thread; return their values in input order.
+    max_concurrent_checks: int | None = None,
+) -> Plan[list[Any]]:
+    """A plan that follows many jobs on one loop; returns their values in input order.
 
-    Each job has its own backoff (:class:`Schedule`); all share one deadline, started now. Due checks run
-    one after another (no threads). ``on_progress(index, status)`` follows every check.
+    Each job has its own backoff (:class:`Schedule`); all share one deadline, started now. The checks due
+    at one moment run together (``Gather``, at most ``max_concurrent_checks`` at a time; ``None``: all
+    due checks); then the loop sleeps until the next due time. ``on_progress(index, status)`` follows
+    every check.
 
     A check that raises aborts the whole wait with that exception, unless ``return_exceptions=True``:
     then the exception object takes the job's place in the results and the other jobs go on. Jobs still
@@ -503,62 +464,6 @@ def wait_many_sync(
     results with ``return_exceptions=True``, else one ``WaitTimeoutError`` naming them is raised once every
     job has settled, its ``last_status`` a dict ``{index: last status}``.
     ``description``: one word for all jobs (numbered ``"job #3"``) or one description per job.
-    """
-    many = _Many(
-        len(checks),
-        policy=policy,
-        timeout=timeout,
-        description=description,
-        return_exceptions=return_exceptions,
-        on_progress=on_progress,
-        clock=clock,
-        rng=rng,
-        stats=stats,
-    )
-    while True:
-        batch = many.due(clock())
-        if not batch:
-            delay = many.wake_delay(clock())
-            if delay is None:
-                return many.finish()
-            if delay > 0:
-                sleep(delay)
-            continue
-        for i in batch:
-            outcome: PollResult[Any] | BaseException
-            try:
-                outcome = _as_result(checks[i]())
-            except Exception as exc:  # collected or re-raised by record(), per return_exceptions
-                outcome = exc
-            many.record(i, outcome, clock())
-
-
-async def _attempt(check: Callable[[], Awaitable[PollResult[Any]]]) -> PollResult[Any] | BaseException:
-    try:
-        return _as_result(await check())
-    except Exception as exc:  # not BaseException: cancellation and Ctrl-C must propagate
-        return exc
-
-
-async def wait_many_async(
-    checks: Sequence[Callable[[], Awaitable[PollResult[Any]]]],
-    *,
-    policy: PollPolicy,
-    timeout: float | None = None,
-    return_exceptions: bool = False,
-    description: str | Sequence[str] = "job",
-    on_progress: ManyProgressCallback | None = None,
-    clock: Clock = time.monotonic,
-    sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
-    rng: random.Random | None = None,
-    stats: PollStats | None = None,
-    max_concurrent_checks: int | None = None,
-) -> list[Any]:
-    """The awaitable twin of :func:`wait_many_sync`: same schedule, same results and errors.
-
-    The checks due at one moment run concurrently, at most ``max_concurrent_checks`` at a time (``None``:
-    all due checks); the loop waits for that batch, records it, then sleeps until the next due time.
-    Cancelling the awaiting task cancels and awaits the checks in flight: no task is left behind.
     """
     if max_concurrent_checks is not None and max_concurrent_checks < 1:
         raise ValidationError("max_concurrent_checks", max_concurrent_checks, "must be >= 1 or None")
@@ -580,16 +485,12 @@ async def wait_many_async(
             if delay is None:
                 return many.finish()
             if delay > 0:
-                await sleep(delay)
+                yield Sleep(delay)
             continue
-        if len(batch) == 1:
-            outcomes = [await _attempt(checks[batch[0]])]
-        else:
-            # gather(): if we are cancelled, it cancels every check and completes only once they all have.
-            outcomes = await asyncio.gather(*(_attempt(checks[i]) for i in batch))
+        outcomes: list[Any] = yield Gather([checks[i] for i in batch], len(batch), return_exceptions=True)
         now = clock()
         for i, outcome in zip(batch, outcomes, strict=True):
-            many.record(i, outcome, now)
+            many.record(i, outcome if isinstance(outcome, BaseException) else _as_result(outcome), now)
 
 
 # -------------------------------------------------------------------------------------- minimum checks

@@ -1,8 +1,9 @@
-"""httpx transports that add auth, client-side rate limiting and retries to every request of a client.
+"""How one request reaches the API: auth headers, client-side rate limiting and retries, as a plan.
 
-``BriaTransport`` (sync) and ``AsyncBriaTransport`` wrap an inner httpx transport. What to retry and how
-long to wait is decided once, in :class:`RetryPolicy`; the two classes differ only in how they send and
-sleep.
+:func:`send` is an ordinary plan (:mod:`bria_tailored._plan`): it yields ``Sleep`` for the rate limiter and
+for backoff, and ``Send`` for each attempt, so the sync and async clients share every decision and differ
+only in the engine that runs it. A caller's own ``httpx.Client``/``AsyncClient`` is used as it is (its
+proxies, event hooks and transports apply): nothing of it is replaced or mutated.
 
 Retry rules (Bria has no idempotency keys and bills per call, so a POST that may have reached the server
 is never repeated):
@@ -14,17 +15,19 @@ is never repeated):
 
 from __future__ import annotations
 
-import asyncio
 import email.utils
 import logging
 import random
 import time
-from collections.abc import Awaitable, Callable, Generator
+import urllib.parse
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
 
+from . import errors
+from ._plan import Plan, Send, Sleep
 from .ratelimit import TokenBucket
 
 logger = logging.getLogger("bria_tailored.transport")
@@ -96,154 +99,97 @@ class RetryPolicy:
         return None
 
 
-@dataclass
-class _Settings:
-    """What both transports need: the token, headers, policy, limiter, clock and randomness."""
+@dataclass(frozen=True, repr=False)
+class Connection:
+    """Everything a request needs besides the HTTP client: where, who, how patiently, how often.
 
-    token: str
+    ``build_request`` is the HTTP client's own ``build_request`` (pure, no I/O), so a caller's client
+    defaults (headers, cookies, params) apply to our requests as they would to theirs.
+    """
+
+    base_url: str
+    api_token: str
+    timeout: httpx.Timeout
     user_agent: str
+    build_request: Callable[..., httpx.Request]  # the HTTP client's own build_request
     policy: RetryPolicy = field(default_factory=RetryPolicy)
     limiter: TokenBucket | None = None
     rng: random.Random = field(default_factory=random.Random)
 
     def __repr__(self) -> str:  # never show the token
-        return f"_Settings(token='***', policy={self.policy!r}, limiter={self.limiter!r})"
+        return f"Connection(base_url={self.base_url!r}, api_token='***', policy={self.policy!r})"
 
-    def prepare(self, request: httpx.Request) -> None:
-        request.headers["api_token"] = self.token
-        if "user-agent" not in request.headers or request.headers["user-agent"].startswith("python-httpx"):
-            request.headers["user-agent"] = self.user_agent
+    def request(
+        self,
+        method: str,
+        url: str,
+        *,
+        params: dict[str, Any] | None = None,
+        json: Any = None,
+    ) -> httpx.Request:
+        """An authenticated request to ``url`` (absolute, or a path under ``base_url``)."""
+        if not url.startswith(("http://", "https://")):
+            url = self.base_url + url
+        headers = {"api_token": self.api_token, "user-agent": self.user_agent}
+        request: httpx.Request = self.build_request(
+            method,
+            url,
+            params=params,
+            json=json,
+            headers=headers,
+            timeout=self.timeout,
+        )
+        return request
 
-    def log_retry(self, request: httpx.Request, attempt: int, delay: float, why: str) -> None:
+
+def send(conn: Connection, request: httpx.Request) -> Plan[httpx.Response]:
+    """Send ``request`` with the client-side rate limit and the retry rules above; return the response.
+
+    Raises :class:`~bria_tailored.errors.APIConnectionError` (or ``APITimeoutError``) when the connection
+    fails and may not (or no longer) be retried. HTTP error statuses are returned, not raised.
+    """
+    method = request.method.upper()
+    attempt = 0
+    while True:
+        if conn.limiter is not None:
+            wait = conn.limiter.reserve()
+            if wait > 0:
+                yield Sleep(wait)
+        try:
+            response: httpx.Response = yield Send(request)
+        except httpx.TransportError as exc:
+            delay = conn.policy.decide(method, attempt, conn.rng, error=exc)
+            if delay is None:
+                raise connection_error(exc, request) from None
+            why = type(exc).__name__
+        else:
+            delay = conn.policy.decide(
+                method, attempt, conn.rng, status_code=response.status_code, headers=response.headers
+            )
+            if delay is None:
+                return response
+            why = f"HTTP {response.status_code}"
         logger.info(
             "retry %d/%d of %s %s after %s; waiting %.2fs",
             attempt + 1,
-            self.policy.max_retries,
-            request.method,
+            conn.policy.max_retries,
+            method,
             request.url.path,
             why,
             delay,
         )
-
-
-def _attempts(s: _Settings, request: httpx.Request) -> Generator[tuple[str, Any], Any, httpx.Response]:
-    """The retry loop without I/O, shared by both transports.
-
-    Yields ``("wait", seconds)``, ``("send", None)`` (answered with the response, or the
-    ``httpx.TransportError`` raised) and ``("discard", response)``; returns the response to hand back.
-    """
-    s.prepare(request)
-    attempt = 0
-    while True:
-        if s.limiter is not None:
-            wait = s.limiter.reserve()
-            if wait > 0:
-                yield ("wait", wait)
-        outcome = yield ("send", None)
-        if isinstance(outcome, Exception):
-            delay = s.policy.decide(request.method, attempt, s.rng, error=outcome)
-            if delay is None:
-                raise outcome
-            s.log_retry(request, attempt, delay, type(outcome).__name__)
-        else:
-            delay = s.policy.decide(
-                request.method, attempt, s.rng, status_code=outcome.status_code, headers=outcome.headers
-            )
-            if delay is None:
-                return outcome  # type: ignore[no-any-return]
-            yield ("discard", outcome)
-            s.log_retry(request, attempt, delay, f"HTTP {outcome.status_code}")
-        yield ("wait", delay)
+        yield Sleep(delay)
         attempt += 1
 
 
-class BriaTransport(httpx.BaseTransport):
-    """Sync transport: auth header, rate limit and retries around ``inner``."""
-
-    def __init__(
-        self,
-        inner: httpx.BaseTransport,
-        *,
-        token: str,
-        user_agent: str,
-        policy: RetryPolicy | None = None,
-        limiter: TokenBucket | None = None,
-        sleep: Callable[[float], None] = time.sleep,
-        rng: random.Random | None = None,
-    ) -> None:
-        self.inner = inner
-        self._settings = _Settings(
-            token, user_agent, policy or RetryPolicy(), limiter, rng or random.Random()
-        )
-        self._sleep = sleep
-
-    def __repr__(self) -> str:
-        return f"BriaTransport(inner={self.inner!r})"
-
-    def handle_request(self, request: httpx.Request) -> httpx.Response:
-        steps = _attempts(self._settings, request)
-        received: Any = None
-        while True:
-            try:
-                action, value = steps.send(received)
-            except StopIteration as done:
-                return done.value  # type: ignore[no-any-return]
-            received = None
-            if action == "send":
-                try:
-                    received = self.inner.handle_request(request)
-                except httpx.TransportError as exc:
-                    received = exc
-            elif action == "wait":
-                self._sleep(value)
-            else:
-                value.close()
-
-    def close(self) -> None:
-        self.inner.close()
+def path_of(request: httpx.Request) -> str:
+    """The request's path, for error messages."""
+    return urllib.parse.unquote(request.url.path)
 
 
-class AsyncBriaTransport(httpx.AsyncBaseTransport):
-    """Async transport: the same decisions as :class:`BriaTransport`, awaiting instead of blocking."""
-
-    def __init__(
-        self,
-        inner: httpx.AsyncBaseTransport,
-        *,
-        token: str,
-        user_agent: str,
-        policy: RetryPolicy | None = None,
-        limiter: TokenBucket | None = None,
-        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
-        rng: random.Random | None = None,
-    ) -> None:
-        self.inner = inner
-        self._settings = _Settings(
-            token, user_agent, policy or RetryPolicy(), limiter, rng or random.Random()
-        )
-        self._sleep = sleep
-
-    def __repr__(self) -> str:
-        return f"AsyncBriaTransport(inner={self.inner!r})"
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        steps = _attempts(self._settings, request)
-        received: Any = None
-        while True:
-            try:
-                action, value = steps.send(received)
-            except StopIteration as done:
-                return done.value  # type: ignore[no-any-return]
-            received = None
-            if action == "send":
-                try:
-                    received = await self.inner.handle_async_request(request)
-                except httpx.TransportError as exc:
-                    received = exc
-            elif action == "wait":
-                await self._sleep(value)
-            else:
-                await value.aclose()
-
-    async def aclose(self) -> None:
-        await self.inner.aclose()
+def connection_error(exc: Exception, request: httpx.Request) -> errors.APIConnectionError:
+    kind = errors.APITimeoutError if isinstance(exc, httpx.TimeoutException) else errors.APIConnectionError
+    return kind(
+        f"{request.method} {path_of(request)} failed: {type(exc).__name__}: "
+        f"{errors.redact(str(exc)) or 'no detail'}"
+    )

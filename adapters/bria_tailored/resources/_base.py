@@ -1,4 +1,10 @@
-"""What every resource group shares: the core that runs its plans, and request-body building."""
+"""What every resource group shares: the connection its plans use, and request-body helpers.
+
+Each group (``ProjectPlans``, ``DatasetPlans``, ...) is written once, as methods that return plans
+(:mod:`bria_tailored._plan`). ``scripts/gen_facade.py`` writes the sync and async classes users hold
+(``client.projects``, ...) from these: each of their methods runs the plan of the same name on the
+client's engine, so validation, request building and parsing exist once.
+"""
 
 from __future__ import annotations
 
@@ -6,36 +12,25 @@ from collections.abc import Mapping
 from typing import Any
 
 from .. import validation
-from .._core import Call, Plan
+from ..transport import Connection
 
 
-class Resource:
-    """A group of operations (``client.projects``, ...). Methods build plans; the core runs them."""
+class PlanGroup:
+    """A group of operations as plans (``client.projects`` is the engine-bound twin of one)."""
 
-    def __init__(self, core: Any, client: Any = None) -> None:
-        self._core = core
-        self._client = client
-
-    def _run(self, plan: Plan[Any]) -> Any:
-        # SyncCore.run returns the value; AsyncCore.run returns an awaitable of it.
-        return self._core.run(plan)
+    def __init__(self, conn: Connection) -> None:
+        self._conn = conn
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__}>"
 
 
-def compact(**fields: Any) -> dict[str, Any]:
+def compact(**fields: object) -> dict[str, Any]:
     """The keyword arguments that were given (not None), enum members reduced to their values."""
     return {k: getattr(v, "value", v) for k, v in fields.items() if v is not None}
 
 
-def body(model: Any, schema_name: str, payload: Mapping[str, Any]) -> Any:
-    """Validate ``payload`` against the spec's ``schema_name`` and build the generated request model."""
+def checked(schema_name: str, payload: Mapping[str, Any]) -> dict[str, Any]:
+    """``payload`` after validation against the spec's ``schema_name`` (raises ``ValidationError``)."""
     validation.check_body(schema_name, payload)
-    return model.from_dict(dict(payload))
-
-
-def call(operation: Any, **kwargs: Any) -> Plan[Any]:
-    """A one-step plan: call a generated operation and return its parsed result."""
-    result = yield Call(operation, kwargs)
-    return result
+    return dict(payload)

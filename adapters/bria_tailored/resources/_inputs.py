@@ -11,11 +11,16 @@ import base64
 import os
 import re
 from pathlib import Path
-from typing import Any
+from typing import IO, TypeAlias, TypeGuard, cast
 
 from .. import validation
-from .._core import Blocking, Plan
+from .._plan import Plan, blocking
 from ..errors import ValidationError
+
+#: An image (or file) a method takes: a local path (``str`` or ``os.PathLike``; ``file://`` URLs too), an
+#: http(s) URL, a storage URI (``s3://bucket/key``, ``gs://...``), the bytes themselves, or a file object
+#: opened in binary mode.
+Source: TypeAlias = str | os.PathLike[str] | bytes | bytearray | memoryview | IO[bytes]
 
 UNSUPPORTED_IMAGE_EXTENSIONS = frozenset(
     {".gif", ".bmp", ".tif", ".tiff", ".svg", ".heic", ".heif", ".avif", ".ico"}
@@ -23,20 +28,24 @@ UNSUPPORTED_IMAGE_EXTENSIONS = frozenset(
 _URI = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*)://")
 
 
-def describe(source: Any) -> str:
+def describe(source: object) -> str:
     """A short name for a source in messages (never the bytes, never a URL's query string)."""
-    if isinstance(source, (str, os.PathLike)):
-        return str(source).split("?", 1)[0]
+    if isinstance(source, str):
+        return source.split("?", 1)[0]
+    if isinstance(source, os.PathLike):
+        return str(cast("os.PathLike[str]", source))
     if isinstance(source, (bytes, bytearray)):
         return f"<{len(source)} bytes>"
-    return getattr(source, "name", None) or f"<{type(source).__name__}>"
+    name: object = getattr(source, "name", None)
+    return str(name) if name else f"<{type(source).__name__}>"
 
 
-def is_http_url(source: Any) -> bool:
+def is_http_url(source: object) -> TypeGuard[str]:
+    """``source`` is an http(s) URL."""
     return isinstance(source, str) and source.lower().startswith(("http://", "https://"))
 
 
-def storage_uri_parts(source: Any) -> tuple[str, str] | None:
+def storage_uri_parts(source: object) -> tuple[str, str] | None:
     """``("s3://bucket", "key/in/bucket")`` for a storage URI (not http(s), not file://), else None."""
     if not isinstance(source, str):
         return None
@@ -62,26 +71,30 @@ def presign(uri: str, expires_in: int = 3600) -> str:
     return store.public_url(parts[1], expires_in=expires_in)
 
 
-def read_local(source: Any, field: str) -> tuple[bytes, str | None]:
-    """(bytes, file name) of a path, bytes or binary file object."""
-    if isinstance(source, (bytes, bytearray, memoryview)):
+def read_local(source: object, field: str) -> tuple[bytes, str | None]:
+    """(bytes, file name) of a path, bytes or binary file object (anything else: ``ValidationError``)."""
+    if isinstance(source, (bytes, bytearray)):
         return bytes(source), None
+    if isinstance(source, memoryview):
+        return source.tobytes(), None
     if isinstance(source, str) and source.lower().startswith("file://"):
         source = source[7:]
-    if isinstance(source, (str, os.PathLike)):
-        path = Path(source)
+    if isinstance(source, str) or isinstance(source, os.PathLike):
+        local = source if isinstance(source, str) else cast("os.PathLike[str]", source)
+        path = Path(local)
         if not path.is_file():
             raise ValidationError(
-                field, str(source), "is not a file (give a path, bytes, a file object or a URL)"
+                field, str(local), "is not a file (give a path, bytes, a file object or a URL)"
             )
         return path.read_bytes(), path.name
-    if hasattr(source, "read"):
-        data = source.read()
+    read: object = getattr(source, "read", None)
+    if callable(read):
+        data: object = read()
         if not isinstance(data, (bytes, bytearray)):
             raise ValidationError(
                 field, describe(source), "file objects must be opened in binary mode ('rb')"
             )
-        name = getattr(source, "name", None)
+        name: object = getattr(source, "name", None)
         return bytes(data), Path(name).name if isinstance(name, str) else None
     raise ValidationError(
         field, describe(source), "must be a path, bytes, a binary file object, a URL or storage URI"
@@ -95,16 +108,16 @@ def check_url_extension(field: str, url: str) -> None:
         raise ValidationError(field, url.split("?", 1)[0], "must be a jpg, jpeg, png or webp image")
 
 
-def image_input(source: Any, field: str, *, increase_resolution: bool = True) -> Plan[dict[str, str]]:
+def image_input(source: Source, field: str, *, increase_resolution: bool = True) -> Plan[dict[str, str]]:
     """``{"file": <base64>, "image_name": ...}`` or ``{"image_url": ...}`` for an image source."""
     if is_http_url(source):
         check_url_extension(field, source)
         return {"image_url": source}
-    if storage_uri_parts(source) is not None:
+    if isinstance(source, str) and storage_uri_parts(source) is not None:
         check_url_extension(field, source)
-        url = yield Blocking(presign, (source,))
+        url = yield from blocking(presign, source)
         return {"image_url": url, "image_name": Path(source).name}
-    data, name = yield Blocking(read_local, (source, field))
+    data, name = yield from blocking(read_local, source, field)
     validation.check_image(
         field, data, name=name or describe(source), increase_resolution=increase_resolution
     )
@@ -114,7 +127,7 @@ def image_input(source: Any, field: str, *, increase_resolution: bool = True) ->
     return out
 
 
-def image_string(source: Any, field: str) -> Plan[str]:
+def image_string(source: Source, field: str) -> Plan[str]:
     """One string (URL or base64) for endpoints that take ``images: [str]`` or ``image: str``."""
     payload = yield from image_input(source, field)
     return payload.get("image_url") or payload["file"]

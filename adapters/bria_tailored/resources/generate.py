@@ -1,32 +1,111 @@
-"""``client.generate``: images, structured prompts and videos from a trained tailored model."""
+"""``client.generate``: images, structured prompts and videos from a trained tailored model.
+
+Each method is overloaded on ``wait``: ``wait=True`` (the default) returns the finished result
+(``ImageResult``, ``StructuredPromptResult``, ``VideoResult``); ``wait=False`` returns a typed ``Job`` to
+pass to ``client.status.wait`` or ``wait_all``, which then returns that same result type.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any, Literal, cast, overload
 
-from bria_tailored_api.api.image_generation import generate_image, generate_structured_prompt
-from bria_tailored_api.api.video_generation import generate_video
-from bria_tailored_api.models import ImageGenerationRequest, StructuredPromptRequest, VideoGenerationRequest
-
+from .. import _operations as ops
 from .. import validation
-from .._core import Call, Plan, json_of
+from .._plan import Plan
+from .._request import call_raw, json_of, unreadable
 from ..errors import APIStatusError, ValidationError
-from ..types import Job
-from ._base import Resource, body, compact
+from ..types import ImageResult, Job, JobKind, StructuredPromptResult, VideoResult
+from ._base import PlanGroup, checked, compact
 from ._inputs import image_string
 from .status import result_of, wait_plan
 
+if TYPE_CHECKING:
+    from bria_tailored_api.models import AspectRatio
 
-def _model_id(value: Any) -> str:
+    from .._operation import Operation
+    from .._operations import AspectRatioValue
+    from ..polling import PollPolicy
+    from ..types import GenerationResult, R
+    from ._inputs import Source
+
+
+def _model_id(value: object) -> str:
     if isinstance(value, bool) or not isinstance(value, (int, str)) or not str(value).strip():
         raise ValidationError("tailored_model_id", value, "must be a model id (int or str)")
     return str(value).strip()
 
 
-class Generate(Resource):
+class GeneratePlans(PlanGroup):
     """``client.generate``. With ``wait=True`` (default) each call returns its result (``policy`` overrides
     the poll backoff, default ``polling.GENERATION``); with ``wait=False`` a :class:`Job` to pass to
     ``client.status.wait``."""
+
+    @overload
+    def image(
+        self,
+        tailored_model_id: int | str,
+        prompt: str | None = None,
+        *,
+        structured_prompt: str | None = None,
+        negative_prompt: str | None = None,
+        seed: int | None = None,
+        aspect_ratio: AspectRatioValue | AspectRatio | None = None,
+        guidance_scale: int | None = None,
+        steps_num: int | None = None,
+        tailored_model_influence: float | None = None,
+        prompt_content_moderation: bool | None = None,
+        visual_output_content_moderation: bool | None = None,
+        sync: bool = False,
+        wait: Literal[True] = True,
+        timeout: float | None = 600.0,
+        on_progress: Callable[[str], object] | None = None,
+        policy: PollPolicy | None = None,
+    ) -> Plan[ImageResult]: ...
+
+    @overload
+    def image(
+        self,
+        tailored_model_id: int | str,
+        prompt: str | None = None,
+        *,
+        structured_prompt: str | None = None,
+        negative_prompt: str | None = None,
+        seed: int | None = None,
+        aspect_ratio: AspectRatioValue | AspectRatio | None = None,
+        guidance_scale: int | None = None,
+        steps_num: int | None = None,
+        tailored_model_influence: float | None = None,
+        prompt_content_moderation: bool | None = None,
+        visual_output_content_moderation: bool | None = None,
+        sync: bool = False,
+        wait: Literal[False],
+        timeout: float | None = 600.0,
+        on_progress: Callable[[str], object] | None = None,
+        policy: PollPolicy | None = None,
+    ) -> Plan[Job[ImageResult]]: ...
+
+    @overload
+    def image(
+        self,
+        tailored_model_id: int | str,
+        prompt: str | None = None,
+        *,
+        structured_prompt: str | None = None,
+        negative_prompt: str | None = None,
+        seed: int | None = None,
+        aspect_ratio: AspectRatioValue | AspectRatio | None = None,
+        guidance_scale: int | None = None,
+        steps_num: int | None = None,
+        tailored_model_influence: float | None = None,
+        prompt_content_moderation: bool | None = None,
+        visual_output_content_moderation: bool | None = None,
+        sync: bool = False,
+        wait: bool = True,
+        timeout: float | None = 600.0,
+        on_progress: Callable[[str], object] | None = None,
+        policy: PollPolicy | None = None,
+    ) -> Plan[ImageResult | Job[ImageResult]]: ...
 
     def image(
         self,
@@ -36,7 +115,7 @@ class Generate(Resource):
         structured_prompt: str | None = None,
         negative_prompt: str | None = None,
         seed: int | None = None,
-        aspect_ratio: str | None = None,
+        aspect_ratio: AspectRatioValue | AspectRatio | None = None,
         guidance_scale: int | None = None,
         steps_num: int | None = None,
         tailored_model_influence: float | None = None,
@@ -45,11 +124,14 @@ class Generate(Resource):
         sync: bool = False,
         wait: bool = True,
         timeout: float | None = 600.0,
-        on_progress: Any = None,
-        policy: Any = None,
-    ) -> Any:
-        """Generate an image: give ``prompt``; ``structured_prompt`` + ``seed`` to recreate; or both to refine."""
+        on_progress: Callable[[str], object] | None = None,
+        policy: PollPolicy | None = None,
+    ) -> Plan[ImageResult | Job[ImageResult]]:
+        """Generate an image: give ``prompt``; ``structured_prompt`` + ``seed`` to recreate; or both to refine.
+
+        ``sync=True`` asks Bria to answer inline (no job to wait for: it needs ``wait=True``)."""
         validation.check_generation_inputs(prompt, structured_prompt, seed)
+        _check_sync(sync, wait)
         payload = compact(
             tailored_model_id=_model_id(tailored_model_id),
             prompt=prompt,
@@ -65,8 +147,60 @@ class Generate(Resource):
         )
         if sync:
             payload["sync"] = True
-        request = body(ImageGenerationRequest, "ImageGenerationRequest", payload)
-        return self._run(self._submit(generate_image, request, "image", wait, timeout, on_progress, policy))
+        json = checked("ImageGenerationRequest", payload)
+        return (
+            yield from _submit(
+                self, ops.generate_image, json, "image", ImageResult, wait, timeout, on_progress, policy
+            )
+        )
+
+    @overload
+    def structured_prompt(
+        self,
+        tailored_model_id: int | str,
+        prompt: str | None = None,
+        *,
+        structured_prompt: str | None = None,
+        seed: int | None = None,
+        prompt_content_moderation: bool | None = None,
+        sync: bool = False,
+        wait: Literal[True] = True,
+        timeout: float | None = 600.0,
+        on_progress: Callable[[str], object] | None = None,
+        policy: PollPolicy | None = None,
+    ) -> Plan[StructuredPromptResult]: ...
+
+    @overload
+    def structured_prompt(
+        self,
+        tailored_model_id: int | str,
+        prompt: str | None = None,
+        *,
+        structured_prompt: str | None = None,
+        seed: int | None = None,
+        prompt_content_moderation: bool | None = None,
+        sync: bool = False,
+        wait: Literal[False],
+        timeout: float | None = 600.0,
+        on_progress: Callable[[str], object] | None = None,
+        policy: PollPolicy | None = None,
+    ) -> Plan[Job[StructuredPromptResult]]: ...
+
+    @overload
+    def structured_prompt(
+        self,
+        tailored_model_id: int | str,
+        prompt: str | None = None,
+        *,
+        structured_prompt: str | None = None,
+        seed: int | None = None,
+        prompt_content_moderation: bool | None = None,
+        sync: bool = False,
+        wait: bool = True,
+        timeout: float | None = 600.0,
+        on_progress: Callable[[str], object] | None = None,
+        policy: PollPolicy | None = None,
+    ) -> Plan[StructuredPromptResult | Job[StructuredPromptResult]]: ...
 
     def structured_prompt(
         self,
@@ -79,12 +213,13 @@ class Generate(Resource):
         sync: bool = False,
         wait: bool = True,
         timeout: float | None = 600.0,
-        on_progress: Any = None,
-        policy: Any = None,
-    ) -> Any:
+        on_progress: Callable[[str], object] | None = None,
+        policy: PollPolicy | None = None,
+    ) -> Plan[StructuredPromptResult | Job[StructuredPromptResult]]:
         """Turn a prompt (or refine a structured prompt) into the model's structured JSON prompt."""
         if prompt is None and structured_prompt is None:
             raise ValidationError("prompt", None, "give prompt, structured_prompt, or both")
+        _check_sync(sync, wait)
         if structured_prompt is not None:
             validation.check_json_string("structured_prompt", structured_prompt)
         payload = compact(
@@ -96,69 +231,137 @@ class Generate(Resource):
         )
         if sync:
             payload["sync"] = True
-        request = body(StructuredPromptRequest, "StructuredPromptRequest", payload)
-        return self._run(
-            self._submit(
-                generate_structured_prompt, request, "structured_prompt", wait, timeout, on_progress, policy
+        json = checked("StructuredPromptRequest", payload)
+        op = ops.generate_structured_prompt
+        return (
+            yield from _submit(
+                self,
+                op,
+                json,
+                "structured_prompt",
+                StructuredPromptResult,
+                wait,
+                timeout,
+                on_progress,
+                policy,
             )
         )
 
+    @overload
     def video(
         self,
         tailored_model_id: int | str,
-        image: Any,
+        image: Source | ImageResult,
+        *,
+        seed: int | None = None,
+        wait: Literal[True] = True,
+        timeout: float | None = 1200.0,
+        on_progress: Callable[[str], object] | None = None,
+        policy: PollPolicy | None = None,
+    ) -> Plan[VideoResult]: ...
+
+    @overload
+    def video(
+        self,
+        tailored_model_id: int | str,
+        image: Source | ImageResult,
+        *,
+        seed: int | None = None,
+        wait: Literal[False],
+        timeout: float | None = 1200.0,
+        on_progress: Callable[[str], object] | None = None,
+        policy: PollPolicy | None = None,
+    ) -> Plan[Job[VideoResult]]: ...
+
+    @overload
+    def video(
+        self,
+        tailored_model_id: int | str,
+        image: Source | ImageResult,
         *,
         seed: int | None = None,
         wait: bool = True,
         timeout: float | None = 1200.0,
-        on_progress: Any = None,
-        policy: Any = None,
-    ) -> Any:
-        """Animate an image (path, bytes, URL or storage URI) made by the same tailored model (beta)."""
-        return self._run(self._video_plan(tailored_model_id, image, seed, wait, timeout, on_progress, policy))
+        on_progress: Callable[[str], object] | None = None,
+        policy: PollPolicy | None = None,
+    ) -> Plan[VideoResult | Job[VideoResult]]: ...
 
-    def _video_plan(
+    def video(
         self,
-        tailored_model_id: Any,
-        image: Any,
-        seed: Any,
-        wait: bool,
-        timeout: Any,
-        on_progress: Any,
-        policy: Any,
-    ) -> Plan[Any]:
+        tailored_model_id: int | str,
+        image: Source | ImageResult,
+        *,
+        seed: int | None = None,
+        wait: bool = True,
+        timeout: float | None = 1200.0,
+        on_progress: Callable[[str], object] | None = None,
+        policy: PollPolicy | None = None,
+    ) -> Plan[VideoResult | Job[VideoResult]]:
+        """Animate an image made by the same tailored model (beta): a path, bytes, URL, storage URI, or the
+        ``ImageResult`` of ``generate.image``."""
         model_id = _model_id(tailored_model_id)
-        encoded = yield from image_string(image, "image")
-        payload = compact(tailored_model_id=model_id, image=encoded, seed=seed)
-        request = body(VideoGenerationRequest, "VideoGenerationRequest", payload)
-        result = yield from self._submit(generate_video, request, "video", wait, timeout, on_progress, policy)
-        return result
-
-    def _submit(
-        self,
-        operation: Any,
-        request: Any,
-        kind: str,
-        wait: bool,
-        timeout: Any,
-        on_progress: Any,
-        policy: Any = None,
-    ) -> Plan[Any]:
-        response = yield Call(operation, {"body": request}, raw=True)
-        data = json_of(response)
-        if not isinstance(data, dict):
-            raise APIStatusError(
-                f"POST {response.request.url.path} -> {response.status_code}: unexpected body {data!r:.200}",
-                status_code=response.status_code,
-                body=data,
+        source = image.image_url if isinstance(image, ImageResult) else image
+        encoded = yield from image_string(source, "image")
+        json = checked(
+            "VideoGenerationRequest", compact(tailored_model_id=model_id, image=encoded, seed=seed)
+        )
+        return (
+            yield from _submit(
+                self, ops.generate_video, json, "video", VideoResult, wait, timeout, on_progress, policy
             )
-        if response.status_code == 200:
-            # Inline (sync=true) answer: the spec's {image_url, structured_prompt}, or Bria's v2 envelope
-            # {"result": {...}, "request_id": ...}.
-            inner: dict[str, Any] = data["result"] if isinstance(data.get("result"), dict) else data
-            return result_of(kind, inner, data.get("request_id"))
-        job = Job(request_id=str(data.get("request_id")), status_url=data.get("status_url"), kind=kind)
-        if not wait:
-            return job
-        result = yield from wait_plan(self._core.config.base_url, job, timeout, on_progress, policy)
-        return result
+        )
+
+
+def _check_sync(sync: bool, wait: bool) -> None:
+    if sync and not wait:
+        raise ValidationError(
+            "sync", sync, "answers inline, with no job to return: use wait=True with sync=True"
+        )
+
+
+def _submit(
+    group: PlanGroup,
+    operation: Operation[Any],
+    json: Mapping[str, object],
+    kind: JobKind,
+    result_type: type[R],
+    wait: bool,
+    timeout: float | None,
+    on_progress: Callable[[str], object] | None,
+    policy: PollPolicy | None,
+) -> Plan[R | Job[R]]:
+    conn = group._conn  # pyright: ignore[reportPrivateUsage]  (module-level helper of the group)
+    response = yield from call_raw(conn, operation, json=json)
+    data = json_of(response)
+    if not isinstance(data, dict):
+        raise unreadable(response, TypeError(f"expected a JSON object, got {type(data).__name__}"))
+    body = cast("dict[str, object]", data)
+    request_id = body.get("request_id")
+    if response.status_code == 200:
+        # Inline (sync=true) answer: the spec's {image_url, structured_prompt}, or Bria's v2 envelope
+        # {"result": {...}, "request_id": ...}.
+        inner = body.get("result")
+        fields = cast("dict[str, object]", inner) if isinstance(inner, dict) else body
+        try:
+            return _typed(result_of(kind, fields, str(request_id) if request_id else None), result_type)
+        except KeyError as exc:
+            raise unreadable(response, exc) from None
+    if not isinstance(request_id, str) or not request_id:
+        raise APIStatusError(
+            f"{response.request.method} {response.request.url.path} -> {response.status_code}: "
+            "the accepted job has no request_id",
+            status_code=response.status_code,
+            body=body,
+            response=response,
+        )
+    status_url = body.get("status_url")
+    job: Job[R] = Job(request_id, status_url if isinstance(status_url, str) else None, kind)
+    if not wait:
+        return job
+    return (yield from wait_plan(conn, job, timeout, on_progress, policy))
+
+
+def _typed(result: GenerationResult, result_type: type[R]) -> R:
+    if not isinstance(result, result_type):
+        raise KeyError(f"a {result_type.__name__}")
+    return result

@@ -2,26 +2,37 @@
 
 from __future__ import annotations
 
-import functools
+import builtins
 import json
-from collections.abc import Callable, Sequence
-from typing import Any
+from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Literal, cast, overload
 
-from bria_tailored_api.api.status import get_status
-from bria_tailored_api.models import StatusResponse
-
+from .. import _operations as ops
 from .. import polling
-from .._core import Call, Fetch, Plan, Poll, PollMany, json_of
-from ..errors import JobFailedError, NotFoundError, ValidationError
-from ..types import ImageResult, Job, StructuredPromptResult, VideoResult, coerce_seed
-from ._base import Resource
+from .._plan import Plan
+from .._request import call, fetch, json_of, unreadable
+from ..errors import BriaError, JobFailedError, NotFoundError, ValidationError
+from ..types import (
+    GenerationResult,
+    ImageResult,
+    Job,
+    JobKind,
+    StructuredPromptResult,
+    VideoResult,
+    coerce_seed,
+)
+from ._base import PlanGroup
+
+if TYPE_CHECKING:
+    from bria_tailored_api.models import StatusResponse
+
+    from ..polling import PollPolicy, PollStats
+    from ..transport import Connection
+    from ..types import R
 
 
-def _raw(value: Any) -> Any:
-    return getattr(value, "value", value)
-
-
-def as_job(job_or_request_id: Job | str) -> Job:
+def as_job(job_or_request_id: Job[R] | str) -> Job[R]:
+    """A :class:`Job` from a job or a bare request id (checked)."""
     if isinstance(job_or_request_id, Job):
         return job_or_request_id
     if isinstance(job_or_request_id, str) and job_or_request_id.strip():
@@ -29,101 +40,213 @@ def as_job(job_or_request_id: Job | str) -> Job:
     raise ValidationError("job", job_or_request_id, "must be a Job or a request id string")
 
 
-def result_of(kind: str, data: dict[str, Any], request_id: str | None) -> Any:
-    """The typed result of a finished job from its ``result`` object (or an inline ``sync=true`` answer)."""
+def result_of(kind: JobKind, data: Mapping[str, object], request_id: str | None) -> GenerationResult:
+    """The typed result of a finished job from its ``result`` object (or an inline ``sync=true`` answer).
+
+    Raises ``KeyError`` when the URL the kind promises is missing (the caller reports the response).
+    """
     seed = coerce_seed(data.get("seed"))
     structured = data.get("structured_prompt")
     if structured is not None and not isinstance(structured, str):
         structured = json.dumps(structured)
     if kind == "video" or ("video_url" in data and "image_url" not in data):
-        return VideoResult(video_url=data["video_url"], request_id=request_id)
+        return VideoResult(video_url=_url(data, "video_url"), request_id=request_id)
     if kind == "structured_prompt" or ("image_url" not in data and structured is not None):
         return StructuredPromptResult(structured_prompt=structured or "", seed=seed, request_id=request_id)
     return ImageResult(
-        image_url=data["image_url"], structured_prompt=structured, seed=seed, request_id=request_id
+        image_url=_url(data, "image_url"), structured_prompt=structured, seed=seed, request_id=request_id
     )
 
 
-class Status(Resource):
-    """``client.status``."""
+def _url(data: Mapping[str, object], name: str) -> str:
+    value = data.get(name)
+    if not isinstance(value, str) or not value:
+        raise KeyError(name)
+    return value
 
-    def get(self, request_id: str) -> StatusResponse:
+
+class StatusPlans(PlanGroup):
+    """``client.status``: the Status Service (``GET /v2/status/{request_id}``) and the waiters on it."""
+
+    def get(self, request_id: str) -> Plan[StatusResponse]:
         """The job's current status (``IN_PROGRESS``, ``COMPLETED``, ``ERROR`` or ``UNKNOWN``)."""
-        job = as_job(request_id)
-        return self._run(_get_plan(self._core.config.base_url, job))
+        job: Job = as_job(request_id)
+        return (yield from _get_plan(self._conn, job))
+
+    @overload
+    def wait(
+        self,
+        job_or_request_id: Job[R],
+        *,
+        timeout: float | None = 600.0,
+        on_progress: Callable[[str], object] | None = None,
+        policy: PollPolicy | None = None,
+    ) -> Plan[R]: ...
+
+    @overload
+    def wait(
+        self,
+        job_or_request_id: str,
+        *,
+        timeout: float | None = 600.0,
+        on_progress: Callable[[str], object] | None = None,
+        policy: PollPolicy | None = None,
+    ) -> Plan[GenerationResult]: ...
+
+    @overload
+    def wait(
+        self,
+        job_or_request_id: Job[R] | str,
+        *,
+        timeout: float | None = 600.0,
+        on_progress: Callable[[str], object] | None = None,
+        policy: PollPolicy | None = None,
+    ) -> Plan[R | GenerationResult]: ...
 
     def wait(
         self,
-        job_or_request_id: Job | str,
+        job_or_request_id: Job[R] | str,
         *,
         timeout: float | None = 600.0,
-        on_progress: Callable[[Any], None] | None = None,
-        policy: Any = None,
-    ) -> Any:
+        on_progress: Callable[[str], object] | None = None,
+        policy: PollPolicy | None = None,
+    ) -> Plan[R | GenerationResult]:
         """Wait for a job: ``COMPLETED`` returns an ImageResult / StructuredPromptResult / VideoResult;
         ``ERROR``/``UNKNOWN`` or an unknown id raise :class:`JobFailedError`; the deadline raises
-        :class:`WaitTimeoutError` (the job may still finish: do not resubmit it)."""
+        :class:`WaitTimeoutError` (the job may still finish: do not resubmit it). ``on_progress(status)``
+        follows every check."""
         job = as_job(job_or_request_id)
-        return self._run(wait_plan(self._core.config.base_url, job, timeout, on_progress, policy))
+        return (yield from wait_plan(self._conn, job, timeout, on_progress, policy))
 
+    @overload
     def wait_all(
         self,
-        jobs: Sequence[Job | str],
+        jobs: Sequence[Job[R]],
+        *,
+        timeout: float | None = 1800.0,
+        return_exceptions: Literal[False] = False,
+        on_progress: Callable[[int, str], object] | None = None,
+        policy: PollPolicy | None = None,
+        stats: PollStats | None = None,
+    ) -> Plan[builtins.list[R]]: ...
+
+    @overload
+    def wait_all(
+        self,
+        jobs: Sequence[Job[R]],
+        *,
+        timeout: float | None = 1800.0,
+        return_exceptions: Literal[True],
+        on_progress: Callable[[int, str], object] | None = None,
+        policy: PollPolicy | None = None,
+        stats: PollStats | None = None,
+    ) -> Plan[builtins.list[R | BriaError]]: ...
+
+    @overload
+    def wait_all(
+        self,
+        jobs: Sequence[Job[R]],
         *,
         timeout: float | None = 1800.0,
         return_exceptions: bool = False,
-        on_progress: Callable[[int, Any], None] | None = None,
-        policy: Any = None,
-        stats: polling.PollStats | None = None,
-    ) -> list[Any]:
+        on_progress: Callable[[int, str], object] | None = None,
+        policy: PollPolicy | None = None,
+        stats: PollStats | None = None,
+    ) -> Plan[builtins.list[R] | builtins.list[R | BriaError]]: ...
+
+    def wait_all(
+        self,
+        jobs: Sequence[Job[R]],
+        *,
+        timeout: float | None = 1800.0,
+        return_exceptions: bool = False,
+        on_progress: Callable[[int, str], object] | None = None,
+        policy: PollPolicy | None = None,
+        stats: PollStats | None = None,
+    ) -> Plan[builtins.list[R] | builtins.list[R | BriaError]]:
         """Wait for many jobs on one loop; results in input order. With ``return_exceptions=True`` a failed
-        job's slot holds its exception and the others carry on."""
+        job's slot holds its error (a :class:`BriaError`) and the others carry on."""
+        return (yield from self._wait_all(jobs, timeout, return_exceptions, on_progress, policy, stats))
+
+    def _wait_all(
+        self,
+        jobs: Sequence[Job[R]],
+        timeout: float | None,
+        return_exceptions: bool,
+        on_progress: Callable[[int, str], object] | None,
+        policy: PollPolicy | None,
+        stats: PollStats | None,
+    ) -> Plan[builtins.list[R | BriaError]]:
         items = [as_job(j) for j in jobs]
-        base_url = self._core.config.base_url
-        checks: list[Callable[[], Plan[Any]]] = [
-            functools.partial(_check_plan, base_url, job) for job in items
-        ]
-        return self._run(
-            _poll_many(checks, policy or polling.GENERATION, timeout, return_exceptions, on_progress, stats)
+        conn = self._conn
+
+        def check(job: Job[R]) -> Callable[[], Plan[polling.PollResult[R]]]:
+            return lambda: _check_plan(conn, job)
+
+        results = yield from polling.wait_many(
+            [check(job) for job in items],
+            policy=policy or polling.GENERATION,
+            timeout=timeout,
+            return_exceptions=return_exceptions,
+            description=[f"{job.kind} job {job.request_id}" for job in items],
+            on_progress=on_progress,
+            stats=stats,
         )
+        # Each slot holds what that job's check returned (an R) or, with return_exceptions, its BriaError.
+        return cast("builtins.list[R | BriaError]", [_settled(r) for r in results])
 
 
-def _poll_many(
-    checks: list[Callable[[], Plan[Any]]],
-    policy: Any,
-    timeout: float | None,
-    return_exceptions: bool,
-    on_progress: Any,
-    stats: Any,
-) -> Plan[list[Any]]:
-    results = yield PollMany(checks, policy, timeout, return_exceptions, on_progress, stats)
-    return results  # type: ignore[no-any-return]
+def _settled(value: object) -> object:
+    if isinstance(value, BaseException) and not isinstance(value, BriaError):
+        raise value  # a bug, not a job outcome: do not hide it in the results
+    return value
 
 
-def _get_plan(base_url: str, job: Job) -> Plan[StatusResponse]:
-    if job.status_url and job.status_url.startswith(base_url + "/"):
+def _get_plan(conn: Connection, job: Job[R]) -> Plan[StatusResponse]:
+    if job.status_url and job.status_url.startswith(conn.base_url + "/"):
         # Follow the status_url the API returned, but only on the API's own host (it carries the token).
-        response = yield Fetch(job.status_url)
-        return StatusResponse.from_dict(json_of(response))
-    status = yield Call(get_status, {"request_id": job.request_id})
-    return status  # type: ignore[no-any-return]
+        from bria_tailored_api.models import StatusResponse
+
+        response = yield from fetch(conn, job.status_url)
+        data = json_of(response)
+        if not isinstance(data, dict):
+            raise unreadable(response, TypeError(f"expected a JSON object, got {type(data).__name__}"))
+        try:
+            return StatusResponse.from_dict(cast("dict[str, object]", data))
+        except (ValueError, KeyError, TypeError) as exc:
+            raise unreadable(response, exc) from None
+    return (yield from call(conn, ops.get_status, path={"request_id": job.request_id}))
 
 
-def _check_plan(base_url: str, job: Job) -> Plan[polling.PollResult[Any]]:
+def _state(value: object) -> str:
+    return str(getattr(value, "value", value))
+
+
+def _check_plan(conn: Connection, job: Job[R]) -> Plan[polling.PollResult[R]]:
     try:
-        status = yield from _get_plan(base_url, job)
+        status = yield from _get_plan(conn, job)
     except NotFoundError:
         raise JobFailedError(
             f"request {job.request_id} is unknown to the Status Service or has expired (404 NOT_FOUND)",
             request_id=job.request_id,
             status="NOT_FOUND",
         ) from None
-    state = _raw(status.status)
+    from bria_tailored_api.types import Unset
+
+    state = _state(status.status)
     if state == "COMPLETED":
-        data = status.result.to_dict() if hasattr(status.result, "to_dict") else {}
-        return polling.PollResult(done=True, value=result_of(job.kind, data, job.request_id), status=state)
+        data: dict[str, object] = {} if isinstance(status.result, Unset) else status.result.to_dict()
+        try:
+            value = result_of(job.kind, data, job.request_id)
+        except KeyError as exc:
+            raise JobFailedError(
+                f"job {job.request_id} ended COMPLETED without its {exc.args[0]} in the result",
+                request_id=job.request_id,
+                status=state,
+            ) from None
+        return polling.PollResult(done=True, value=cast("R", value), status=state)
     if state in ("ERROR", "UNKNOWN"):
-        error = status.error.to_dict() if hasattr(status.error, "to_dict") else {}
+        error: dict[str, object] = {} if isinstance(status.error, Unset) else status.error.to_dict()
         message = error.get("message") or f"the job ended {state}"
         raise JobFailedError(
             f"job {job.request_id} ended {state}: {message}",
@@ -136,13 +259,19 @@ def _check_plan(base_url: str, job: Job) -> Plan[polling.PollResult[Any]]:
 
 
 def wait_plan(
-    base_url: str, job: Job, timeout: float | None, on_progress: Callable[[Any], None] | None, policy: Any
-) -> Plan[Any]:
-    result = yield Poll(
-        lambda: _check_plan(base_url, job),
-        policy or polling.GENERATION,
-        timeout,
-        f"{job.kind} job {job.request_id}",
-        on_progress,
+    conn: Connection,
+    job: Job[R],
+    timeout: float | None,
+    on_progress: Callable[[str], object] | None,
+    policy: PollPolicy | None,
+) -> Plan[R]:
+    """Wait for one job (the plan behind ``status.wait`` and ``generate.*(wait=True)``)."""
+    return (
+        yield from polling.poll(
+            lambda: _check_plan(conn, job),
+            policy=policy or polling.GENERATION,
+            timeout=timeout,
+            description=f"{job.kind} job {job.request_id}",
+            on_progress=on_progress,
+        )
     )
-    return result

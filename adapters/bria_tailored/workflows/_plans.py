@@ -1,38 +1,28 @@
-"""Facade methods as plans, for workflows that compose them with ``yield from``.
+"""The API as plans, for workflows that compose facade methods with ``yield from``.
 
-A resource method validates its arguments, builds a plan and hands it to its core's ``run``. Give the
-resource groups a core whose ``run`` returns the plan unchanged and every public method — with all its
-validation and request building — becomes a step a workflow can ``yield from``; the client's own core then
-runs the whole workflow, blocking or awaiting. No method is written twice.
+The plan groups (:mod:`bria_tailored.resources`) are what both clients run; a workflow takes them directly:
+``project = yield from api.projects.create(...)``, with all their validation and request building. The
+client's own engine then runs the whole workflow, blocking or awaiting. No method is written twice.
 """
 
 from __future__ import annotations
 
-from typing import Any
-
-from .._core import Plan
-from ..resources import Datasets, Generate, Models, Projects, Status
-
-
-class _PlanCore:
-    """A stand-in core: ``run(plan)`` returns the plan; ``config`` is the real core's."""
-
-    def __init__(self, core: Any) -> None:
-        self.config = core.config
-
-    def run(self, plan: Plan[Any]) -> Plan[Any]:
-        return plan
+from ..resources.datasets import DatasetPlans, ImagePlans
+from ..resources.generate import GeneratePlans
+from ..resources.models import ModelPlans
+from ..resources.projects import ProjectPlans
+from ..resources.status import StatusPlans
+from ..transport import Connection
 
 
 class Plans:
-    """``plans.projects.create(...)`` etc. return plans instead of results (see the module docstring)."""
+    """``plans.projects.create(...)`` etc. return plans (see the module docstring)."""
 
-    def __init__(self, core: Any) -> None:
-        capture = _PlanCore(core)
-        # Typed Any: each method returns the plan of its declared result, not the result itself.
-        self.projects: Any = Projects(capture)
-        self.datasets: Any = Datasets(capture)
-        self.images: Any = self.datasets.images
-        self.models: Any = Models(capture)
-        self.generate: Any = Generate(capture)
-        self.status: Any = Status(capture)
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+        self.projects = ProjectPlans(conn)
+        self.datasets = DatasetPlans(conn)
+        self.images: ImagePlans = self.datasets.images
+        self.models = ModelPlans(conn)
+        self.generate = GeneratePlans(conn)
+        self.status = StatusPlans(conn)

@@ -1,0 +1,98 @@
+"""A client's configuration: token, base URL, timeout, retries and rate limit, checked once.
+
+:func:`make_config` reads the arguments and their environment defaults (``BRIA_API_TOKEN``,
+``BRIA_BASE_URL``, ``BRIA_LOG``), validates each (``ValidationError`` naming the argument) and registers
+the token as a secret, so no message, repr or log line can show it.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import platform
+from dataclasses import dataclass
+
+import httpx
+
+from . import errors
+from ._version import __version__
+
+logger = logging.getLogger("bria_tailored")
+
+DEFAULT_BASE_URL = "https://engine.prod.bria-api.com"
+USER_AGENT = f"bria-tailored/{__version__} python/{platform.python_version_tuple()[0]}.{platform.python_version_tuple()[1]}"
+
+# ------------------------------------------------------------------------------------- configuration
+@dataclass(frozen=True, repr=False)
+class Config:
+    api_token: str
+    base_url: str
+    timeout: httpx.Timeout
+    max_retries: int
+    requests_per_minute: float | None
+
+    def __repr__(self) -> str:
+        return f"Config(base_url={self.base_url!r}, api_token='***', max_retries={self.max_retries})"
+
+
+def make_config(
+    api_token: str | None,
+    base_url: str | None,
+    timeout: float | httpx.Timeout | None,
+    max_retries: int,
+    requests_per_minute: float | None,
+) -> Config:
+    token = api_token if api_token is not None else os.environ.get("BRIA_API_TOKEN")
+    if not token:
+        raise errors.BriaError(
+            "No API token: pass api_token=... or set the BRIA_API_TOKEN environment variable "
+            "(for the local sandbox any non-empty value works)."
+        )
+    errors.register_secret(token)
+    url = (base_url or os.environ.get("BRIA_BASE_URL") or DEFAULT_BASE_URL).rstrip("/")
+    if not url.startswith(("http://", "https://")):
+        raise errors.ValidationError("base_url", url, "must start with http:// or https://")
+    if timeout is None:
+        raise errors.ValidationError(
+            "timeout", timeout, "must be seconds or an httpx.Timeout (never no timeout)"
+        )
+    if not isinstance(timeout, httpx.Timeout):
+        if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or timeout <= 0:
+            raise errors.ValidationError("timeout", timeout, "must be a positive number of seconds")
+        timeout = httpx.Timeout(float(timeout), connect=min(float(timeout), 10.0))
+    if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
+        raise errors.ValidationError("max_retries", max_retries, "must be an integer >= 0")
+    if requests_per_minute is not None and (
+        isinstance(requests_per_minute, bool)
+        or not isinstance(requests_per_minute, (int, float))
+        or requests_per_minute <= 0
+    ):
+        raise errors.ValidationError("requests_per_minute", requests_per_minute, "must be a positive number")
+    configure_logging_from_env()
+    return Config(token, url, timeout, max_retries, requests_per_minute)
+
+
+_logging_configured = False
+
+
+def configure_logging_from_env() -> None:
+    """``BRIA_LOG=debug|info`` sends the ``bria_tailored`` loggers to stderr (once per process)."""
+    global _logging_configured
+    level = os.environ.get("BRIA_LOG", "").strip().upper()
+    if _logging_configured or level not in ("DEBUG", "INFO", "WARNING"):
+        return
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(levelname)s %(message)s"))
+    handler.addFilter(_RedactFilter())
+    logger.addHandler(handler)
+    logger.setLevel(level)
+    _logging_configured = True
+
+
+class _RedactFilter(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.msg = errors.redact(record.getMessage())
+        record.args = ()
+        return True
+
+

@@ -1,0 +1,117 @@
+"""Calling one operation of the table (:mod:`bria_tailored._operations`) as a plan, with typed errors.
+
+:func:`call` builds the request (path parameters filled in, query parameters and JSON body), sends it
+through :func:`bria_tailored.transport.send` (auth, rate limit, retries), maps an error status to the
+typed :mod:`bria_tailored.errors` tree and reads a success into the operation's documented model.
+:func:`fetch` GETs an absolute URL of the API (a job's ``status_url``) the same way.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from typing import Any, TypeVar
+
+import httpx
+
+from . import errors
+from ._operation import Operation
+from ._plan import Plan
+from .transport import Connection, path_of, send
+
+R = TypeVar("R")
+
+logger = logging.getLogger("bria_tailored")
+
+
+def call(
+    conn: Connection,
+    op: Operation[R],
+    *,
+    path: Mapping[str, object] | None = None,
+    query: Mapping[str, object] | None = None,
+    json: Any = None,
+) -> Plan[R]:
+    """Call ``op`` and return its documented result (``None`` for an empty body)."""
+    response = yield from call_raw(conn, op, path=path, query=query, json=json)
+    try:
+        return op.read(response)
+    except (ValueError, KeyError, TypeError) as exc:
+        raise unreadable(response, exc) from None
+
+
+def call_raw(
+    conn: Connection,
+    op: Operation[Any],
+    *,
+    path: Mapping[str, object] | None = None,
+    query: Mapping[str, object] | None = None,
+    json: Any = None,
+) -> Plan[httpx.Response]:
+    """Call ``op`` and return the ``httpx.Response`` (already checked: error statuses raise)."""
+    given = {k: v for k, v in (query or {}).items() if v is not None}
+    params = {k: _query_value(v) for k, v in {**op.query_defaults, **given}.items()}
+    request = conn.request(op.method, op.url_path(path or {}), params=params or None, json=json)
+    logger.debug("%s %s", request.method, request.url.path)
+    response = yield from send(conn, request)
+    if response.status_code >= 400:
+        raise status_error(response)
+    return response
+
+
+def fetch(conn: Connection, url: str) -> Plan[httpx.Response]:
+    """GET an absolute URL of the API (with the client's auth, limits and retries); error statuses raise."""
+    request = conn.request("GET", url)
+    response = yield from send(conn, request)
+    if response.status_code >= 400:
+        raise status_error(response)
+    return response
+
+
+def _query_value(value: object) -> object:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return getattr(value, "value", value)
+
+
+def status_error(response: httpx.Response) -> errors.APIStatusError:
+    """The typed error for a 4xx/5xx response, carrying the server's words in all three body shapes."""
+    try:
+        body: Any = response.json()
+    except ValueError:
+        body = response.text
+    message, field_errors = errors.parse_error_body(body)
+    cls = errors.status_error_class(response.status_code, message)
+    method, path = response.request.method, path_of(response.request)
+    text = f"{method} {path} -> {response.status_code} {response.reason_phrase or ''}".rstrip()
+    if message:
+        text += f": {message}"
+    return cls(
+        text,
+        status_code=response.status_code,
+        body=body,
+        field_errors=field_errors,
+        response=response,
+        method=method,
+        path=path,
+    )
+
+
+def unreadable(response: httpx.Response, exc: Exception) -> errors.APIStatusError:
+    """The error for a success status whose body is not what the spec documents."""
+    method, path = response.request.method, path_of(response.request)
+    return errors.APIStatusError(
+        f"{method} {path} -> {response.status_code}: unreadable response ({exc})",
+        status_code=response.status_code,
+        body=response.text[:2000],
+        response=response,
+    )
+
+
+def json_of(response: httpx.Response) -> object:
+    """The response's JSON, or raise the unreadable-response error."""
+    try:
+        data: object = response.json()
+    except ValueError as exc:
+        raise unreadable(response, exc) from None
+    return data

@@ -1,0 +1,106 @@
+"""The client's own methods, as plans: ``save``, ``train`` and ``request`` (any operation by its id).
+
+Like the resource groups, these are written once and run by both clients (see
+:mod:`bria_tailored.resources._base`).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from .._plan import Plan, blocking
+from .._request import call
+from ..errors import ValidationError
+from ._base import PlanGroup
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
+
+    from ..storage import StoredObject
+    from ..types import ImageResult, VideoResult
+    from ..workflows.options import TrainOptions, TrainSource
+    from ..workflows.train import TrainResult
+
+
+class ClientPlans(PlanGroup):
+    """What a client offers besides its resource groups."""
+
+    def save(
+        self,
+        result_or_url: ImageResult | VideoResult | str,
+        to: str | os.PathLike[str],
+        key: str | None = None,
+        *,
+        model_id: int | str | None = None,
+        prompt: str | None = None,
+        structured_prompt: str | Mapping[str, object] | None = None,
+        seed: int | None = None,
+        request_id: str | None = None,
+        created_at: datetime | None = None,
+        **metadata: object,
+    ) -> Plan[StoredObject]:
+        """Stream an output (an ``ImageResult``, a ``VideoResult`` or a result URL) into storage (a URI or
+        folder) with a metadata sidecar ``<key>.json`` (``model_id``, ``prompt``, ``structured_prompt``,
+        ``seed``, ``request_id``, ``created_at`` and any other keyword); calls the
+        ``bria_tailored_output_saved`` hook. Returns the ``StoredObject``."""
+        from ..saving import save_result
+
+        def save() -> StoredObject:
+            return save_result(
+                result_or_url,
+                to,
+                key,
+                model_id=model_id,
+                prompt=prompt,
+                structured_prompt=structured_prompt,
+                seed=seed,
+                request_id=request_id,
+                created_at=created_at,
+                **metadata,
+            )
+
+        return (yield from blocking(save))
+
+    def train(
+        self, source: TrainSource, *, project: int | str, **options: Unpack[TrainOptions]
+    ) -> Plan[TrainResult]:
+        """Train a tailored model on ``source`` (a folder, a ``.zip`` file or a storage prefix of images).
+
+        ``project`` is an existing project id, or a name for a new project (then ``ip_type`` and
+        ``ip_medium`` are required, ``ip_name``/``ip_description`` as the IP type demands). Every image is
+        checked first (format, truncation, resolution, 5-5000 images; more than 200 need ``via``, a storage
+        URI to stage a bulk ZIP in): all problems are raised together as ``InvalidImagesError`` before
+        anything is created. Then: dataset → visual schema from 5-10 sampled images, refined by ``refine``
+        → uploads → captions → complete → model → training → wait. Every option is described in
+        :class:`bria_tailored.workflows.options.TrainOptions`.
+
+        A JSON manifest (``state``; default ``<source>.bria-train.json`` beside the source) records every
+        step, so calling ``train`` again with the same arguments after a crash or Ctrl-C resumes: same
+        project, dataset and model, no image uploaded twice. Returns a ``TrainResult``."""
+        from ..workflows._plans import Plans
+        from ..workflows.train import train_plan
+
+        return (yield from train_plan(Plans(self._conn), source, project=project, **options))
+
+    def request(
+        self,
+        operation_id: str,
+        *,
+        path_params: Mapping[str, object] | None = None,
+        query: Mapping[str, object] | None = None,
+        json: object = None,
+    ) -> Plan[object]:
+        """Call any operation of ``generated/openapi.json`` by its operationId (e.g. one added upstream
+        that the facade does not wrap yet), with the client's auth, limits, retries and errors. Returns the
+        parsed model(s) the spec documents, or the JSON. Nothing is validated beyond the path parameters."""
+        from .._operations import OPERATIONS
+
+        operation = OPERATIONS.get(operation_id) or OPERATIONS.get(operation_id.replace("_", "-"))
+        if operation is None:
+            known = ", ".join(sorted(OPERATIONS))
+            raise ValidationError("operation_id", operation_id, f"must be an operation of the spec ({known})")
+        result: object = yield from call(self._conn, operation, path=path_params, query=query, json=json)
+        return result
