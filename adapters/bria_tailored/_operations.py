@@ -8,9 +8,27 @@ edit by hand. ``OPERATIONS`` maps every operationId to its operation (``client.r
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Literal, TypeAlias
+from typing import TYPE_CHECKING, Any, Literal, NoReturn, TypeAlias
 
 from ._operation import Operation
+
+if not TYPE_CHECKING:  # type checkers do not see this: for them a missing operation is an error
+
+    def __getattr__(name: str) -> NoReturn:
+        # A facade method whose operation is no longer in the spec (removed upstream): a clear error (a
+        # BriaError and an AttributeError) when it is called, while everything else keeps working.
+        if name.startswith("__"):
+            raise AttributeError(name)
+        from .errors import BriaError
+
+        class OperationNotInSpecError(BriaError, AttributeError):
+            pass
+
+        raise OperationNotInSpecError(
+            f"the operation {name!r} is not in generated/openapi.json (Bria's spec no longer has it?), "
+            "so the method that calls it cannot be used with this version of the spec"
+        )
+
 
 if TYPE_CHECKING:
     from bria_tailored_api.models import (

