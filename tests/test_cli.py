@@ -112,6 +112,46 @@ def test_help_matches_the_real_options(capsys: pytest.CaptureFixture[str], path:
             assert (param.metavar or param.name).upper() in out
 
 
+def test_train_offers_every_train_option() -> None:
+    from bria_tailored.workflows.options import DEFAULTS, TrainOptions
+
+    # Options of client.train that are not flags of `bria-tailored train`, and why:
+    not_flags = {
+        "on_progress",  # the command draws its own progress bars with it
+        "poll_policy",  # built from --poll-interval (a PollPolicy is not a command-line value)
+    }
+    command = dict((tuple(p), c) for p, c in commands())[("train",)]
+    params = {param.name: param for param in command.params}
+    keys = set(TrainOptions.__optional_keys__)
+    assert not_flags <= keys, f"stale exclusions: {not_flags - keys}"
+    missing = []
+    for key in sorted(keys - not_flags):
+        param = params.get(key)
+        if param is None or f"--{key.replace('_', '-')}" not in param.opts:
+            missing.append(f"--{key.replace('_', '-')}")
+    assert not missing, f"bria-tailored train lacks options of client.train: {missing}"
+    assert params["training_mode"].default == DEFAULTS.training_mode
+    assert params["concurrency"].default == DEFAULTS.concurrency
+    assert params["timeout"].default == DEFAULTS.timeout
+
+
+def test_train_flags_reach_the_options(
+    capsys: pytest.CaptureFixture[str], sandbox: str, tmp_path: Path
+) -> None:
+    folder = draw(tmp_path / "imgs", 5)
+    argv = ["train", str(folder), "--project", "Flags", *PROJECT, "--json", *api(sandbox)]
+    code, out, _ = cli(capsys, *argv, "--rank", "16")
+    error = json.loads(out)["error"]
+    assert code == 2 and error["field"] == "rank" and "training_mode='expert'" in error["message"]
+    code, out, err = cli(capsys, *argv, "--param", "rank=16")  # the deprecated spelling
+    assert code == 2 and json.loads(out)["error"]["field"] == "rank" and "use --rank 16" in err
+    code, _, err = cli(capsys, *argv, "--lr-scheduler", "sideways")
+    assert code == 2 and "--lr-scheduler" in err
+    code, out, _ = cli(capsys, *argv, "--concurrency", "0")
+    assert code == 2 and json.loads(out)["error"]["field"] == "concurrency"
+    assert not (tmp_path / "imgs.bria-train.json").exists()
+
+
 def test_root_help_and_version(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = cli(capsys, "--help")
     assert code == 0 and "train" in out and "demo" in out and "plugins" in out
@@ -263,12 +303,12 @@ def test_ctrl_c_exits_130_and_train_says_how_to_resume(
     capsys: pytest.CaptureFixture[str], sandbox: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from bria_tailored.client import TailoredClient
-    from bria_tailored.resources.projects import Projects
+    from bria_tailored.resources.projects import ProjectPlans
 
     def interrupt(*args: Any, **kwargs: Any) -> Any:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(Projects, "list", interrupt)
+    monkeypatch.setattr(ProjectPlans, "list", interrupt)
     code, out, _ = cli(capsys, "projects", "list", "--json", *api(sandbox))
     assert code == 130 and json.loads(out)["exit_code"] == 130
     monkeypatch.setattr(TailoredClient, "train", interrupt)

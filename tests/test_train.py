@@ -255,6 +255,60 @@ def test_sample_is_deterministic_and_spread() -> None:
     assert sample(names[:7]) == names[:7]
 
 
+def test_options_resolve_to_defaults_and_errors_name_the_option(tmp_path: Path) -> None:
+    from bria_tailored.workflows.options import DEFAULTS, NewProject, resolve
+
+    settings = resolve(tmp_path / "imgs", "New", {"ip_type": "icons", "ip_medium": "illustration"})
+    assert settings.project == NewProject("New", "icons", "illustration")
+    assert (settings.dataset_name, settings.model_name) == ("imgs", "imgs-model")
+    assert (settings.training_mode, settings.timeout, settings.concurrency, settings.refine) == (
+        DEFAULTS.training_mode,
+        DEFAULTS.timeout,
+        DEFAULTS.concurrency,
+        (),
+    )
+    assert settings.state_path == tmp_path.resolve() / "imgs.bria-train.json"
+    assert resolve(tmp_path, 7, {}).project == 7 and resolve(tmp_path, "7", {}).project == 7
+    assert resolve(tmp_path, 7, {"refine": "warmer"}).refine == ("warmer",)
+    assert resolve(tmp_path, 7, {"training_mode": "expert", "rank": 16}).expert == {"rank": 16}
+    bad: list[tuple[dict[str, Any], str]] = [
+        ({"concurrency": 0}, "concurrency"),
+        ({"timeout": -1}, "timeout"),
+        ({"refine": ["ok", " "]}, "refine[1]"),
+        ({"state": 3}, "state"),
+        ({"poll_policy": 1.0}, "poll_policy"),
+        ({"upload_type": "huge"}, "upload_type"),
+        ({"training_mode": "manual"}, "training_mode"),
+        ({"dataset_name": " "}, "dataset_name"),
+        ({"lr_scheduler": "constant"}, "lr_scheduler"),
+        ({"training_mode": "expert", "rank": 1}, "rank"),
+        ({"bogus": 1}, "bogus"),
+    ]
+    for options, option in bad:
+        with pytest.raises(errors.ValidationError) as info:
+            resolve(tmp_path, 7, options)  # type: ignore[arg-type]  # wrong on purpose
+        assert info.value.field == option, options
+
+
+def test_train_errors_live_in_the_errors_tree(tmp_path: Path) -> None:
+    import pickle
+
+    from bria_tailored.workflows import _source, train
+
+    assert InvalidImagesError is errors.InvalidImagesError is _source.InvalidImagesError
+    assert train.InvalidImagesError is InvalidImagesError
+    assert UploadsFailedError is errors.UploadsFailedError is train.UploadsFailedError
+    assert issubclass(InvalidImagesError, errors.ValidationError)
+    assert issubclass(UploadsFailedError, errors.BriaError)
+    failed = UploadsFailedError([("a.png", ValueError("boom"))], tmp_path / "s.json")
+    copy = pickle.loads(pickle.dumps(failed))
+    assert (
+        copy.failures[0][0] == "a.png" and copy.state_path == tmp_path / "s.json" and str(copy) == str(failed)
+    )
+    invalid = pickle.loads(pickle.dumps(InvalidImagesError("src", [("b.png", "too small")], 6)))
+    assert invalid.problems == [("b.png", "too small")] and invalid.field == "source"
+
+
 # ------------------------------------------------------------------------------ advanced (bulk ZIP) path
 class _Files(http.server.SimpleHTTPRequestHandler):
     def log_message(self, *args: Any) -> None:

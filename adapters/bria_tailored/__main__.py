@@ -16,8 +16,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run ``bria-tailored`` with ``argv`` (default ``sys.argv[1:]``); returns the exit code."""
     args = list(sys.argv[1:] if argv is None else argv)
     try:
-        import rich  # noqa: F401
-        import typer  # noqa: F401
+        import rich
+        import typer
     except ImportError as exc:
         from ._version import __version__
 
@@ -26,6 +26,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 0
         print(f"error: {INSTALL_HINT} ({exc})", file=sys.stderr)
         return 1
+    del rich, typer  # only probed: the command line imports what it uses
     from .cli import run
 
     return run(args)

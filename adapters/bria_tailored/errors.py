@@ -4,6 +4,7 @@
 
     BriaError
     ├── ValidationError(BriaError, ValueError)   raised before any network call; names field, value, rule
+    │   └── InvalidImagesError   (client.train: every unusable file of a source at once; .problems)
     ├── APIConnectionError ── APITimeoutError
     ├── APIStatusError  (.status_code, .message, .body, .field_errors, .response)
     │   ├── BadRequestError 400          ├── ConflictError 409
@@ -15,10 +16,12 @@
     ├── JobFailedError       (Status Service said ERROR or UNKNOWN: .code, .message, .details, .request_id)
     ├── TrainingFailedError  (model ended Failed or Stopped)
     ├── WaitTimeoutError     (deadline passed; .last_status; the job may still finish: do not resubmit)
+    ├── UploadsFailedError   (client.train: some images failed to upload; .failures; a re-run resumes)
     └── StorageError ── NotPubliclyAddressableError, PluginNotFoundError, ObjectNotFoundError
 
 No exception text or repr carries the API token: messages are built from method, path, status and the
-server's words only, and :func:`redact` scrubs anything that slipped into a server's words.
+server's words only, and :func:`redact` scrubs anything that slipped into a server's words. Every error
+pickles (across processes, or out of a worker) with its attributes.
 """
 
 from __future__ import annotations
@@ -26,7 +29,13 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, TypeGuard
+
+if TYPE_CHECKING:
+    import httpx
+
+    from bria_tailored_api.models import Model
 
 __all__ = [
     "APIConnectionError",
@@ -38,6 +47,7 @@ __all__ = [
     "ConflictError",
     "FieldError",
     "InternalServerError",
+    "InvalidImagesError",
     "JobFailedError",
     "NotFoundError",
     "NotPubliclyAddressableError",
@@ -52,6 +62,7 @@ __all__ = [
     "TrainingFailedError",
     "UnprocessableEntityError",
     "UnsupportedMediaTypeError",
+    "UploadsFailedError",
     "ValidationError",
     "WaitTimeoutError",
     "parse_error_body",
@@ -96,11 +107,23 @@ class BriaError(Exception):
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.message!r})"
 
+    def __reduce__(self) -> tuple[object, ...]:
+        # Subclasses take other constructor arguments than ``args``: rebuild from the attributes instead.
+        return (_rebuild, (type(self), self.message, dict(self.__dict__)))
+
+
+def _rebuild(cls: type[BriaError], message: str, state: dict[str, object]) -> BriaError:
+    """Unpickle a :class:`BriaError` without calling its subclass's ``__init__``."""
+    error = cls.__new__(cls)
+    Exception.__init__(error, message)
+    error.__dict__.update(state)
+    return error
+
 
 class ValidationError(BriaError, ValueError):
     """A request argument broke a rule of the API; raised before anything was sent."""
 
-    def __init__(self, field: str, value: Any, rule: str) -> None:
+    def __init__(self, field: str, value: object, rule: str) -> None:
         self.field = field
         self.value = value
         self.rule = rule
@@ -108,6 +131,21 @@ class ValidationError(BriaError, ValueError):
         if len(shown) > 120:
             shown = shown[:117] + "..."
         super().__init__(f"{field}={shown}: {rule}")
+
+
+class InvalidImagesError(ValidationError):
+    """Some files of a training source cannot be used; ``problems`` lists ``(file name, reason)`` pairs.
+
+    Raised by ``client.train`` before anything is created remotely, naming every bad file at once
+    (``"(source)"`` stands for a problem of the whole source, such as too few images).
+    """
+
+    def __init__(self, source: str, problems: list[tuple[str, str]], total: int) -> None:
+        self.problems = problems
+        lines = "".join(f"\n  {name}: {reason}" for name, reason in problems)
+        bad = len({name for name, _ in problems if name != "(source)"})
+        head = f"{bad} of {total} files cannot be used" if bad else "the source cannot be trained on"
+        super().__init__("source", source, f"{head}:{lines}")
 
 
 class APIConnectionError(BriaError):
@@ -124,17 +162,41 @@ class FieldError:
 
     field: str | None
     message: str
-    input: Any = None
+    input: object = None
 
 
-def parse_error_body(body: Any) -> tuple[str, list[FieldError]]:
+def _is_object(value: object) -> TypeGuard[dict[str, object]]:
+    """A JSON object (JSON keys are always strings)."""
+    return isinstance(value, dict)
+
+
+def _is_array(value: object) -> TypeGuard[list[object]]:
+    return isinstance(value, list)
+
+
+def _text(value: object) -> str | None:
+    """A non-empty string value of a JSON body, else None."""
+    return value if isinstance(value, str) and value else None
+
+
+def _field_error(item: object) -> FieldError:
+    if not _is_object(item):
+        return FieldError(field=None, message=str(item))
+    return FieldError(
+        field=_text(item.get("field_name")) or _text(item.get("field")),
+        message=str(item.get("msg") or item.get("message") or ""),
+        input=item.get("field_input"),
+    )
+
+
+def parse_error_body(body: object) -> tuple[str, list[FieldError]]:
     """Read the API's three error-body shapes into ``(message, field_errors)``.
 
     Shapes seen: a JSON string (``"Quota exceeded..."``), ``{"message": ...}`` (also ``detail``/``error``)
     and ``{"errors": [{"msg", "field_name", "field_input"}]}``.
     """
     if isinstance(body, (bytes, bytearray)):
-        body = body.decode("utf-8", "replace")
+        body = bytes(body).decode("utf-8", "replace")
     if isinstance(body, str):
         text = body.strip()
         if not text:
@@ -145,29 +207,18 @@ def parse_error_body(body: Any) -> tuple[str, list[FieldError]]:
             return text[:2000], []
     if isinstance(body, str):
         return body, []
-    if isinstance(body, dict):
-        field_errors: list[FieldError] = []
+    if _is_object(body):
         errors = body.get("errors")
-        if isinstance(errors, list):
-            for item in errors:
-                if isinstance(item, dict):
-                    field_errors.append(
-                        FieldError(
-                            field=item.get("field_name") or item.get("field"),
-                            message=str(item.get("msg") or item.get("message") or ""),
-                            input=item.get("field_input"),
-                        )
-                    )
-                else:
-                    field_errors.append(FieldError(field=None, message=str(item)))
-        message = body.get("message") or body.get("detail") or body.get("error")
-        if isinstance(message, dict):
-            message = message.get("message") or json.dumps(message)
+        field_errors = [_field_error(item) for item in errors] if _is_array(errors) else []
+        found = body.get("message") or body.get("detail") or body.get("error")
+        if _is_object(found):
+            found = found.get("message") or json.dumps(found)
+        message = str(found) if found else ""
         if not message and field_errors:
             message = "; ".join(f"{e.field}: {e.message}" if e.field else e.message for e in field_errors)
         if not message and body.get("status"):
             message = str(body["status"])
-        return str(message or json.dumps(body)[:2000]), field_errors
+        return message or json.dumps(body)[:2000], field_errors
     if body is None:
         return "", []
     return str(body)[:2000], []
@@ -181,9 +232,9 @@ class APIStatusError(BriaError):
         message: str,
         *,
         status_code: int,
-        body: Any = None,
+        body: object = None,
         field_errors: list[FieldError] | None = None,
-        response: Any = None,
+        response: httpx.Response | None = None,
         method: str | None = None,
         path: str | None = None,
     ) -> None:
@@ -270,15 +321,18 @@ def status_error_class(status_code: int, message: str) -> type[APIStatusError]:
 
 
 class JobFailedError(BriaError):
-    """The Status Service reported ERROR or UNKNOWN (or does not know the id)."""
+    """The Status Service reported ERROR or UNKNOWN (or does not know the id).
+
+    ``code`` and ``details`` are what the service's ``error`` object said (JSON values, as sent).
+    """
 
     def __init__(
         self,
         message: str,
         *,
         request_id: str | None = None,
-        code: Any = None,
-        details: Any = None,
+        code: object = None,
+        details: object = None,
         status: str | None = None,
     ) -> None:
         super().__init__(message)
@@ -292,8 +346,13 @@ class TrainingFailedError(BriaError):
     """Training ended Failed or Stopped instead of Completed."""
 
     def __init__(
-        self, message: str, *, model_id: int | None = None, status: str | None = None, model: Any = None
-    ):
+        self,
+        message: str,
+        *,
+        model_id: int | None = None,
+        status: str | None = None,
+        model: Model | None = None,
+    ) -> None:
         super().__init__(message)
         self.model_id = model_id
         self.status = status
@@ -303,9 +362,25 @@ class TrainingFailedError(BriaError):
 class WaitTimeoutError(BriaError, TimeoutError):
     """The wait's deadline passed. The job may still finish: do not resubmit it."""
 
-    def __init__(self, message: str, *, last_status: Any = None) -> None:
+    def __init__(self, message: str, *, last_status: object = None) -> None:
         super().__init__(message)
         self.last_status = last_status
+
+
+class UploadsFailedError(BriaError):
+    """Some images of ``client.train`` failed to upload; the others are recorded in the state manifest.
+
+    ``failures`` lists ``(file name, exception)`` pairs. Run the same call again to retry the rest.
+    """
+
+    def __init__(self, failures: list[tuple[str, BaseException]], state_path: Path) -> None:
+        self.failures = failures
+        self.state_path = state_path
+        lines = "".join(f"\n  {name}: {exc}" for name, exc in failures)
+        super().__init__(
+            f"{len(failures)} image(s) failed to upload:{lines}\n"
+            f"Uploaded images are recorded in {state_path}; run the same call again to retry the rest."
+        )
 
 
 class StorageError(BriaError):

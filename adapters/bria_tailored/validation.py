@@ -19,9 +19,12 @@ import math
 import struct
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeAlias, TypeGuard
 
 from .errors import ValidationError
+
+#: A JSON Schema object of the spec, as parsed JSON (its values are whatever the spec holds).
+Schema: TypeAlias = Mapping[str, Any]
 
 ILLUSTRATION_ONLY_IP_TYPES = frozenset({"object_variants", "multi_object_set", "icons", "character_variants"})
 IMAGE_FORMATS = ("png", "jpeg", "webp")
@@ -39,11 +42,23 @@ def spec() -> dict[str, Any]:
     package_dir = Path(bria_tailored_api.__file__).resolve().parent
     for candidate in (package_dir / "openapi.json", package_dir.parent / "openapi.json"):
         if candidate.exists():
-            return json.loads(candidate.read_text(encoding="utf-8"))
+            document: object = json.loads(candidate.read_text(encoding="utf-8"))
+            if not _is_object(document):
+                raise ValueError(f"{candidate} does not hold an OpenAPI document")
+            return document
     raise FileNotFoundError("generated openapi.json not found beside bria_tailored_api")
 
 
-def _resolve(schema: Mapping[str, Any]) -> dict[str, Any]:
+def _is_object(value: object) -> TypeGuard[dict[str, Any]]:
+    """A JSON object of the spec."""
+    return isinstance(value, dict)
+
+
+def _is_array(value: object) -> TypeGuard[list[object] | tuple[object, ...]]:
+    return isinstance(value, (list, tuple))
+
+
+def _resolve(schema: Schema) -> dict[str, Any]:
     """Follow ``$ref`` and single-element ``allOf`` wrappers, keeping sibling keywords (default, docs)."""
     out = dict(schema)
     while True:
@@ -67,8 +82,9 @@ def component(name: str) -> dict[str, Any]:
 def _parameters(operation_id: str) -> dict[str, dict[str, Any]]:
     for item in spec()["paths"].values():
         for op in item.values():
-            if isinstance(op, dict) and op.get("operationId") == operation_id:
-                return {param["name"]: param.get("schema", {}) for param in op.get("parameters", [])}
+            if _is_object(op) and op.get("operationId") == operation_id:
+                params: list[dict[str, Any]] = op.get("parameters", [])
+                return {param["name"]: param.get("schema", {}) for param in params}
     raise KeyError(f"no operation {operation_id!r} in the spec")
 
 
@@ -82,7 +98,7 @@ _TYPES: dict[str, tuple[type, ...]] = {
 }
 
 
-def check_value(field: str, value: Any, schema: Mapping[str, Any]) -> None:
+def check_value(field: str, value: object, schema: Schema) -> None:
     """Check one value against a (resolved) schema: type, enum, range, length."""
     schema = _resolve(schema)
     if value is None:
@@ -105,31 +121,34 @@ def check_value(field: str, value: Any, schema: Mapping[str, Any]) -> None:
             raise ValidationError(field, value, "must be valid Unicode text (no lone surrogates)") from None
     enum = schema.get("enum")
     if enum is not None:
-        raw = getattr(value, "value", value)
+        raw: object = getattr(value, "value", value)
         if raw not in enum:
             raise ValidationError(field, value, f"must be one of {', '.join(map(str, enum))}")
-    if "minimum" in schema and value < schema["minimum"]:
-        raise ValidationError(field, value, _range_rule(schema))
-    if "maximum" in schema and value > schema["maximum"]:
-        raise ValidationError(field, value, _range_rule(schema))
-    if expected == "string" and schema.get("minLength") and len(value) < schema["minLength"]:
+    if isinstance(value, (int, float)):
+        if "minimum" in schema and value < schema["minimum"]:
+            raise ValidationError(field, value, _range_rule(schema))
+        if "maximum" in schema and value > schema["maximum"]:
+            raise ValidationError(field, value, _range_rule(schema))
+    if isinstance(value, str) and schema.get("minLength") and len(value) < schema["minLength"]:
         raise ValidationError(field, value, f"must be at least {schema['minLength']} characters")
-    if expected == "array":
-        if (
-            "minItems" in schema
-            and len(value) < schema["minItems"]
-            or ("maxItems" in schema and len(value) > schema["maxItems"])
-        ):
-            lo, hi = schema.get("minItems", 0), schema.get("maxItems")
-            rule = f"must hold {lo}-{hi} items" if hi is not None else f"must hold at least {lo} items"
-            raise ValidationError(field, f"<{len(value)} items>", rule)
-        items = schema.get("items")
-        if items:
-            for i, item in enumerate(value):
-                check_value(f"{field}[{i}]", item, items)
+    if expected == "array" and _is_array(value):
+        _check_items(field, value, schema)
 
 
-def _range_rule(schema: Mapping[str, Any]) -> str:
+def _check_items(field: str, value: list[object] | tuple[object, ...], schema: Schema) -> None:
+    if ("minItems" in schema and len(value) < schema["minItems"]) or (
+        "maxItems" in schema and len(value) > schema["maxItems"]
+    ):
+        lo, hi = schema.get("minItems", 0), schema.get("maxItems")
+        rule = f"must hold {lo}-{hi} items" if hi is not None else f"must hold at least {lo} items"
+        raise ValidationError(field, f"<{len(value)} items>", rule)
+    items = schema.get("items")
+    if items:
+        for i, item in enumerate(value):
+            check_value(f"{field}[{i}]", item, items)
+
+
+def _range_rule(schema: Schema) -> str:
     lo, hi = schema.get("minimum"), schema.get("maximum")
     if lo is not None and hi is not None:
         return f"must be between {lo:g} and {hi:g}"
@@ -138,7 +157,7 @@ def _range_rule(schema: Mapping[str, Any]) -> str:
     return f"must be at most {hi:g}"
 
 
-def check_body(schema_name: str, body: Mapping[str, Any]) -> None:
+def check_body(schema_name: str, body: Mapping[str, object]) -> None:
     """Check a request body against its component schema: known fields, required fields, each value."""
     schema = component(schema_name)
     props = schema.get("properties", {})
@@ -154,7 +173,7 @@ def check_body(schema_name: str, body: Mapping[str, Any]) -> None:
         check_value(name, value, props[name])
 
 
-def check_param(operation_id: str, name: str, value: Any) -> None:
+def check_param(operation_id: str, name: str, value: object) -> None:
     """Check a path or query parameter of an operation against its declared schema."""
     schema = _parameters(operation_id).get(name)
     if schema is None:
@@ -162,7 +181,7 @@ def check_param(operation_id: str, name: str, value: Any) -> None:
     check_value(name, value, schema)
 
 
-def check_id(field: str, value: Any) -> int:
+def check_id(field: str, value: object) -> int:
     """Ids are positive integers (strings of digits are accepted and converted)."""
     if isinstance(value, str) and value.isdigit():
         value = int(value)
@@ -172,13 +191,14 @@ def check_id(field: str, value: Any) -> int:
 
 
 # ----------------------------------------------------------------------------------- prose-only rules
-def check_project(body: Mapping[str, Any], *, creating: bool) -> None:
+def check_project(body: Mapping[str, object], *, creating: bool) -> None:
     """IP rules of create-project: illustration-only types, ip_name and ip_description requirements."""
     ip_type = _raw(body.get("ip_type"))
     ip_medium = _raw(body.get("ip_medium"))
     for name in ("project_name", "ip_name", "ip_description"):
-        if isinstance(body.get(name), str) and not body[name].strip():
-            raise ValidationError(name, body[name], "must not be empty")
+        text = body.get(name)
+        if isinstance(text, str) and not text.strip():
+            raise ValidationError(name, text, "must not be empty")
     if not creating:
         return
     if ip_type in ILLUSTRATION_ONLY_IP_TYPES and ip_medium != "illustration":
@@ -193,7 +213,7 @@ def check_project(body: Mapping[str, Any], *, creating: bool) -> None:
         )
 
 
-def check_json_string(field: str, value: Any, *, object_required: bool = True) -> None:
+def check_json_string(field: str, value: object, *, object_required: bool = True) -> None:
     """A field that carries JSON inside a string (structured prompts, captions, visual schemas)."""
     if not isinstance(value, str):
         raise ValidationError(field, value, "must be a string holding JSON")
@@ -205,7 +225,7 @@ def check_json_string(field: str, value: Any, *, object_required: bool = True) -
         raise ValidationError(field, value, "must be a JSON object")
 
 
-def check_generation_inputs(prompt: Any, structured_prompt: Any, seed: Any) -> None:
+def check_generation_inputs(prompt: object, structured_prompt: object, seed: object) -> None:
     """Exactly one of: prompt; structured_prompt + seed (recreate); structured_prompt + prompt (refine)."""
     if prompt is None and structured_prompt is None:
         raise ValidationError("prompt", None, "give prompt, structured_prompt with seed, or both")
@@ -219,7 +239,7 @@ def check_generation_inputs(prompt: Any, structured_prompt: Any, seed: Any) -> N
             )
 
 
-def check_caption_update(caption: Any, regenerate: bool) -> None:
+def check_caption_update(caption: object, regenerate: bool) -> None:
     if caption is not None and regenerate:
         raise ValidationError("caption", caption, "give caption or regenerate=True, not both")
     if caption is None and not regenerate:
@@ -228,7 +248,7 @@ def check_caption_update(caption: Any, regenerate: bool) -> None:
         check_json_string("caption", caption)
 
 
-def _raw(value: Any) -> Any:
+def _raw(value: object) -> object:
     return getattr(value, "value", value)
 
 

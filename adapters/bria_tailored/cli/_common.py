@@ -8,16 +8,19 @@ import enum
 import json
 import os
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import TYPE_CHECKING, Annotated, NoReturn, Protocol, TypeAlias, TypeGuard, runtime_checkable
 
 import attrs
 import typer
 from rich.console import Console
 
 from ..errors import BriaError, ValidationError
+
+if TYPE_CHECKING:
+    from ..client import TailoredClient
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
@@ -44,7 +47,36 @@ TokenOption = Annotated[
 ]
 
 
-def jsonable(value: Any) -> Any:
+#: Plain JSON data, as :func:`json.dumps` writes it (read-only containers, so that a ``list[dict[str, JSON]]``
+#: is JSON too).
+JSON: TypeAlias = "None | bool | int | float | str | Sequence[JSON] | Mapping[str, JSON]"
+
+
+@runtime_checkable
+class _ToDict(Protocol):
+    """The generated API models: ``to_dict()`` gives their JSON form."""
+
+    def to_dict(self) -> Mapping[str, object]: ...
+
+
+def _is_mapping(value: object) -> TypeGuard[Mapping[object, object]]:
+    return isinstance(value, Mapping)
+
+
+def _is_collection(
+    value: object,
+) -> TypeGuard[list[object] | tuple[object, ...] | set[object] | frozenset[object]]:
+    return isinstance(value, (list, tuple, set, frozenset))
+
+
+def invoked_argv(ctx: typer.Context) -> list[str] | None:
+    """The command line as :func:`bria_tailored.cli.run` received it (kept in the context's ``obj``)."""
+    obj: object = ctx.find_root().obj
+    argv = obj.get("argv") if _is_mapping(obj) else None
+    return [str(arg) for arg in argv] if _is_collection(argv) else None
+
+
+def jsonable(value: object) -> JSON:
     """Plain JSON data from API models, result types, paths, enums and dates."""
     if value is None or isinstance(value, (bool, int, float, str)):
         return value
@@ -54,14 +86,15 @@ def jsonable(value: Any) -> Any:
         return value.isoformat()
     if isinstance(value, Path):
         return str(value)
-    if isinstance(value, dict):
+    if _is_mapping(value):
         return {str(k): jsonable(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple, set, frozenset)):
+    if _is_collection(value):
         return [jsonable(v) for v in value]
-    if hasattr(value, "to_dict") and callable(value.to_dict):
+    if isinstance(value, _ToDict):
         return jsonable(value.to_dict())
-    if attrs.has(type(value)):
-        return jsonable(attrs.asdict(value, recurse=False))
+    cls = type(value)
+    if attrs.has(cls):
+        return {field.name: jsonable(getattr(value, field.name)) for field in attrs.fields(cls)}
     if isinstance(value, BaseException):
         return {"type": type(value).__name__, "message": str(value)}
     return str(value)
@@ -75,7 +108,7 @@ class Output:
         self.err = Console(stderr=True, highlight=False)
         self.out = Console(highlight=False, soft_wrap=True)
 
-    def result(self, data: Any, render: Callable[[Console], None] | None = None) -> None:
+    def result(self, data: object, render: Callable[[Console], None] | None = None) -> None:
         """The command's result: JSON on stdout, or ``render(console)`` for people."""
         if self.json_mode:
             sys.stdout.write(json.dumps(jsonable(data), indent=2) + "\n")
@@ -94,9 +127,9 @@ class Output:
         kind = type(exc).__name__ if isinstance(exc, BaseException) else "UsageError"
         self.err.print(f"[bold red]error:[/] {_escape(message)}")
         if self.json_mode:
-            error: dict[str, Any] = {"type": kind, "message": message}
+            error: dict[str, JSON] = {"type": kind, "message": message}
             for name in ("status_code", "request_id", "field", "problems"):
-                value = getattr(exc, name, None)
+                value: object = getattr(exc, name, None)
                 if value is not None:
                     error[name] = jsonable(value)
             sys.stdout.write(json.dumps({"error": error, "exit_code": code}, indent=2) + "\n")
@@ -111,7 +144,7 @@ def _escape(text: str) -> str:
 
 
 @contextmanager
-def handled(out: Output, on_interrupt: Callable[[], None] | None = None) -> Iterator[None]:
+def handled(out: Output, on_interrupt: Callable[[], None] | None = None) -> Generator[None, None, None]:
     """Map errors to exit codes: ValidationError → 2, other BriaError → 1, Ctrl-C → 130."""
     try:
         yield
@@ -132,7 +165,7 @@ def handled(out: Output, on_interrupt: Callable[[], None] | None = None) -> Iter
         out.fail(exc, EXIT_ERROR)
 
 
-def make_client(out: Output, base_url: str | None, token: str | None) -> Any:
+def make_client(out: Output, base_url: str | None, token: str | None) -> TailoredClient:
     """A ``TailoredClient``; a missing token is a usage error (exit 2) naming the option and variable."""
     from ..client import TailoredClient
 

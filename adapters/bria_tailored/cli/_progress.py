@@ -4,14 +4,17 @@ training), a line per finished step, and a small bar for batches of generation j
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Generator
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Protocol
 
 from rich.console import Console
-from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, Progress, SpinnerColumn, TaskID, TextColumn, TimeElapsedColumn
 
-_BARS = {
+if TYPE_CHECKING:
+    from ..workflows import Phase, TrainEvent
+
+_BARS: dict[Phase, str] = {
     "upload": "Uploading images",
     "bulk": "Bulk upload (ZIP)",
     "captions": "Captioning images",
@@ -36,12 +39,12 @@ class TrainProgress:
 
     def __init__(self, progress: Progress) -> None:
         self.progress = progress
-        self.tasks: dict[str, Any] = {}
-        self.totals: dict[str, float] = {}
+        self.tasks: dict[Phase, TaskID] = {}
+        self.totals: dict[Phase, float] = {}
         self.lock = threading.Lock()
-        self.last_phase: str | None = None
+        self.last_phase: Phase | None = None
 
-    def __call__(self, event: Any) -> None:
+    def __call__(self, event: TrainEvent) -> None:
         with self.lock:
             if event.phase != self.last_phase:
                 self._finish_previous()
@@ -51,7 +54,7 @@ class TrainProgress:
             elif event.detail:
                 self.progress.console.print(f"[green]✓[/] {event.detail}", highlight=False)
 
-    def _bar(self, event: Any) -> None:
+    def _bar(self, event: TrainEvent) -> None:
         phase = event.phase
         if phase == "training":
             info = event.detail or ""
@@ -74,20 +77,28 @@ class TrainProgress:
             self.progress.console.print(f"  {event.detail}", highlight=False)
 
     def _finish_previous(self) -> None:
-        task = self.tasks.get(self.last_phase or "")
+        if self.last_phase is None:
+            return
+        task = self.tasks.get(self.last_phase)
         if task is not None:
-            total = self.totals.get(self.last_phase or "") or 1
+            total = self.totals.get(self.last_phase) or 1
             self.progress.update(task, total=total, completed=total)
 
 
 @contextmanager
-def train_progress(console: Console) -> Iterator[TrainProgress]:
+def train_progress(console: Console) -> Generator[TrainProgress, None, None]:
     with new_progress(console) as progress:
         yield TrainProgress(progress)
 
 
+class Advance(Protocol):
+    """Moves a :func:`spinner` one step on, showing ``info`` beside the bar."""
+
+    def __call__(self, info: str = "") -> None: ...
+
+
 @contextmanager
-def spinner(console: Console, description: str, total: int | None = None) -> Iterator[Any]:
+def spinner(console: Console, description: str, total: int | None = None) -> Generator[Advance, None, None]:
     """A one-line bar (``total`` known) or spinner; yields ``advance(info="")``."""
     with new_progress(console) as progress:
         task = progress.add_task(description, total=total, info="")

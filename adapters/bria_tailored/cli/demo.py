@@ -10,9 +10,9 @@ from __future__ import annotations
 import contextlib
 import json
 import time
-from collections.abc import Iterator
+from collections.abc import Generator
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, TypedDict
 
 import typer
 from rich.console import Console
@@ -20,7 +20,11 @@ from rich.table import Table
 
 from ._common import JsonOption, Output, handled
 
-PROMPTS = [
+if TYPE_CHECKING:
+    from .._operations import AspectRatioValue
+    from ..types import ImageResult
+
+PROMPTS: list[tuple[str, AspectRatioValue]] = [
     ("Pip reading a book under an apple tree", "1:1"),
     ("Pip surfing a huge turquoise wave", "16:9"),
     ("Pip as an astronaut waving from the moon", "1:1"),
@@ -33,7 +37,7 @@ class _Timer:
         self.timings: dict[str, float] = {}
 
     @contextlib.contextmanager
-    def phase(self, name: str) -> Iterator[None]:
+    def phase(self, name: str) -> Generator[None, None, None]:
         start = time.perf_counter()
         try:
             yield
@@ -42,7 +46,7 @@ class _Timer:
 
 
 @contextlib.contextmanager
-def _server(base_url: str | None, training_seconds: float) -> Iterator[str]:
+def _server(base_url: str | None, training_seconds: float) -> Generator[str, None, None]:
     if base_url:
         yield base_url
         return
@@ -118,7 +122,7 @@ def demo(
                 )
             model_id = trained.model.id
             fast = PollPolicy(0.1, 0.5)
-            results = []
+            results: list[ImageResult] = []
             with (
                 timer.phase("generate images"),
                 spinner(output.err, "Generating images", len(PROMPTS)) as step,
@@ -141,7 +145,9 @@ def demo(
                     results.append(result)
                     step(f"{i + 1}/{len(PROMPTS)}")
             with timer.phase("structured prompt"), spinner(output.err, "Structured prompt") as step:
-                structured = client.generate.structured_prompt(model_id, STRUCTURED_PROMPT, timeout=120, policy=fast)
+                structured = client.generate.structured_prompt(
+                    model_id, STRUCTURED_PROMPT, timeout=120, policy=fast
+                )
                 path = out / "structured-prompt.json"
                 document = {
                     "model_id": model_id,
@@ -159,12 +165,12 @@ def demo(
                 files.append(out / stored.key)
                 step()
         timer.timings["total"] = round(time.perf_counter() - started, 2)
-        summary = {
+        summary: _Summary = {
             "base_url": url,
             "project_id": trained.project.id,
             "dataset_id": trained.dataset.id,
             "model_id": model_id,
-            "model_status": trained.model.status,
+            "model_status": str(trained.model.status),
             "training_images": [str(p) for p in drawn],
             "files": [{"path": str(p), "size": p.stat().st_size, "sidecar": _sidecar(p)} for p in files],
             "state_path": str(state),
@@ -174,12 +180,33 @@ def demo(
         output.result(summary, lambda console: _render(console, summary))
 
 
+class _File(TypedDict):
+    path: str
+    size: int
+    sidecar: str | None
+
+
+class _Summary(TypedDict):
+    """The demo's ``--json`` document."""
+
+    base_url: str
+    project_id: int
+    dataset_id: int
+    model_id: int
+    model_status: str
+    training_images: list[str]
+    files: list[_File]
+    state_path: str
+    timings: dict[str, float]
+    out: str
+
+
 def _sidecar(path: Path) -> str | None:
     sidecar = path.with_name(path.name + ".json")
     return str(sidecar) if sidecar.exists() else None
 
 
-def _render(console: Console, summary: dict[str, Any]) -> None:
+def _render(console: Console, summary: _Summary) -> None:
     ids = Table(title="Bria Tailored Generation demo", title_justify="left", show_header=False)
     ids.add_column(style="bold")
     ids.add_column()

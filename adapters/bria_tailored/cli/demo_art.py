@@ -53,7 +53,8 @@ def draw_pip(index: int, size: int = 512) -> Image.Image:
 
 
 def _lighter(color: tuple[int, int, int]) -> tuple[int, int, int]:
-    return tuple(min(255, int(c + (255 - c) * 0.45)) for c in color)  # type: ignore[return-value]
+    r, g, b = (min(255, int(c + (255 - c) * 0.45)) for c in color)
+    return r, g, b
 
 
 def _eyes(draw: ImageDraw.ImageDraw, cx: float, cy: float, s: float, mood: str) -> None:
@@ -113,7 +114,7 @@ def _accessory(
 def draw_family(folder: Path, count: int = 8, size: int = 512) -> list[Path]:
     """Draw ``count`` pictures of Pip into ``folder`` as PNGs; returns their paths."""
     folder.mkdir(parents=True, exist_ok=True)
-    paths = []
+    paths: list[Path] = []
     for i in range(count):
         path = folder / f"pip-{i + 1:02d}.png"
         draw_pip(i, size).save(path, format="PNG")

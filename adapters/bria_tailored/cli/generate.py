@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from ._common import BaseUrlOption, JsonOption, Output, TokenOption, handled, make_client
+from .._operations import AspectRatioValue
+from ._common import JSON, BaseUrlOption, JsonOption, Output, TokenOption, handled, jsonable, make_client
+
+if TYPE_CHECKING:
+    from ..storage import StoredObject
 
 OutOption = Annotated[
     str | None,
@@ -17,18 +21,19 @@ OutOption = Annotated[
 TimeoutOption = Annotated[float, typer.Option("--timeout", help="Seconds to wait for each job.")]
 
 
-def _saved(stored: Any) -> dict[str, Any] | None:
+def _saved(stored: StoredObject | None) -> dict[str, JSON] | None:
     if stored is None:
         return None
     return {"uri": stored.uri, "key": stored.key, "size": stored.size, "sha256": stored.sha256}
 
 
 def generate(
-    model_id: Annotated[str, typer.Argument(metavar="MODEL_ID", help="The tailored model's id.")],
+    model_id: Annotated[int, typer.Argument(metavar="MODEL_ID", help="The tailored model's id.")],
     prompt: Annotated[str, typer.Argument(metavar="PROMPT", help="What to draw.")],
     out: OutOption = None,
     aspect_ratio: Annotated[
-        str | None, typer.Option("--aspect-ratio", help="e.g. 1:1, 16:9, 9:16, 4:3 (default 1:1).")
+        AspectRatioValue | None,
+        typer.Option("--aspect-ratio", help="Aspect ratio (default 1:1).", show_default=False),
     ] = None,
     seed: Annotated[
         int | None, typer.Option("--seed", help="Seed (with --count: seed, seed+1, ...).")
@@ -65,19 +70,19 @@ def generate(
             )
             for i in range(count)
         ]
-        items = []
+        items: list[dict[str, JSON]] = []
         with spinner(output.err, "Generating images", total=count) as advance:
             for job in jobs:
                 result = client.status.wait(job, timeout=timeout)
                 stored = client.save(result, out, prompt=prompt, model_id=model_id) if out else None
                 items.append({**_plain(result), "saved": _saved(stored)})
                 advance(f"{len(items)}/{count}")
-        data = {"model_id": model_id, "prompt": prompt, "images": items}
+        data: dict[str, JSON] = {"model_id": model_id, "prompt": prompt, "images": items}
         output.result(data, lambda console: _table(console, "Images", items, "image_url"))
 
 
 def video(
-    model_id: Annotated[str, typer.Argument(metavar="MODEL_ID", help="The tailored model's id.")],
+    model_id: Annotated[int, typer.Argument(metavar="MODEL_ID", help="The tailored model's id.")],
     image: Annotated[
         str,
         typer.Argument(metavar="IMAGE", help="An image made by the same model: path, URL or storage URI."),
@@ -98,7 +103,7 @@ def video(
             result = client.generate.video(model_id, image, seed=seed, timeout=timeout)
             advance()
         stored = client.save(result, out, model_id=model_id, image=image) if out else None
-        item = {**_plain(result), "saved": _saved(stored)}
+        item: dict[str, JSON] = {**_plain(result), "saved": _saved(stored)}
         output.result(item, lambda console: _table(console, "Video", [item], "video_url"))
 
 
@@ -123,31 +128,34 @@ def status(
             with spinner(output.err, f"Waiting for {request_id}") as advance:
                 result = client.status.wait(request_id, timeout=timeout)
                 advance()
-            data = {"request_id": request_id, "status": "COMPLETED", "result": _plain(result)}
+            data: dict[str, JSON] = {
+                "request_id": request_id,
+                "status": "COMPLETED",
+                "result": _plain(result),
+            }
         else:
-            data = client.status.get(request_id).to_dict()
+            data = _plain(client.status.get(request_id))
         output.result(data, lambda console: _kv(console, data))
 
 
-def _plain(result: Any) -> dict[str, Any]:
-    from ._common import jsonable
+def _plain(result: object) -> dict[str, JSON]:
+    """The JSON object of a result (an attrs result type or an API model)."""
+    data = jsonable(result)
+    return data if isinstance(data, dict) else {"value": data}
 
-    data: dict[str, Any] = jsonable(result)
-    return data
 
-
-def _table(console: Console, title: str, items: list[dict[str, Any]], url_key: str) -> None:
+def _table(console: Console, title: str, items: list[dict[str, JSON]], url_key: str) -> None:
     table = Table(title=title, title_justify="left")
     for column in ("request_id", "seed", "file / url"):
         table.add_column(column, overflow="fold")
     for item in items:
         saved = item.get("saved")
-        where = saved["uri"] if saved else str(item.get(url_key, "")).split("?", 1)[0]
+        where = str(saved["uri"]) if isinstance(saved, dict) else str(item.get(url_key, "")).split("?", 1)[0]
         table.add_row(str(item.get("request_id")), str(item.get("seed", "")), where)
     console.print(table)
 
 
-def _kv(console: Console, data: dict[str, Any]) -> None:
+def _kv(console: Console, data: dict[str, JSON]) -> None:
     import json
 
     table = Table(show_header=False)

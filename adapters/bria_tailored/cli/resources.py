@@ -5,8 +5,8 @@ their annotations, which name that function's locals (help texts per group).
 """
 
 import json
-from collections.abc import Callable
-from typing import Annotated, Any
+from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Annotated, Protocol
 
 import typer
 from rich.console import Console
@@ -14,6 +14,7 @@ from rich.table import Table
 
 from ._common import (
     EXIT_USAGE,
+    JSON,
     BaseUrlOption,
     JsonOption,
     Output,
@@ -22,6 +23,9 @@ from ._common import (
     jsonable,
     make_client,
 )
+
+if TYPE_CHECKING:
+    from ..client import TailoredClient
 
 #: resource group → (singular, columns shown by ``list``)
 COLUMNS = {
@@ -33,7 +37,42 @@ COLUMNS = {
 YesOption = Annotated[bool, typer.Option("--yes", "-y", help="Delete without asking.")]
 
 
-def _list_table(console: Console, group: str, rows: list[dict[str, Any]]) -> None:
+class _Group(Protocol):
+    """What every group offers here: ``get`` and ``delete`` by id."""
+
+    def get(self, object_id: int, /) -> object: ...
+
+    def delete(self, object_id: int, /) -> None: ...
+
+
+class _ProjectScoped(Protocol):
+    """Datasets and models: listed all together or per project."""
+
+    def list(self, project_id: int | None = None, /) -> Sequence[object]: ...
+
+
+def _group(client: "TailoredClient", group: str) -> _Group:
+    if group == "projects":
+        return client.projects
+    return client.datasets if group == "datasets" else client.models
+
+
+def _list(client: "TailoredClient", group: str, project_id: int | None = None) -> Sequence[object]:
+    if group == "projects":
+        return client.projects.list()
+    scoped: _ProjectScoped = client.datasets if group == "datasets" else client.models
+    return scoped.list(project_id)
+
+
+def _rows(items: Sequence[object]) -> list[dict[str, JSON]]:
+    rows: list[dict[str, JSON]] = []
+    for item in items:
+        row = jsonable(item)
+        rows.append(dict(row) if isinstance(row, Mapping) else {"value": row})
+    return rows
+
+
+def _list_table(console: Console, group: str, rows: list[dict[str, JSON]]) -> None:
     columns = COLUMNS[group][1]
     table = Table(title=f"{group} ({len(rows)})", title_justify="left")
     for column in columns:
@@ -43,7 +82,7 @@ def _list_table(console: Console, group: str, rows: list[dict[str, Any]]) -> Non
     console.print(table)
 
 
-def _detail_table(console: Console, data: dict[str, Any]) -> None:
+def _detail_table(console: Console, data: dict[str, JSON]) -> None:
     table = Table(show_header=False)
     table.add_column(style="bold")
     table.add_column(overflow="fold")
@@ -57,15 +96,15 @@ def make_group(group: str) -> typer.Typer:
     singular = COLUMNS[group][0]
     app = typer.Typer(help=f"List, show and delete {group}.", no_args_is_help=True)
 
-    def resource(client: Any) -> Any:
-        return getattr(client, group)
-
     def run(
-        json_output: bool, base_url: str | None, token: str | None, work: Callable[[Any, Output], None]
+        json_output: bool,
+        base_url: str | None,
+        token: str | None,
+        work: Callable[["TailoredClient", Output], None],
     ) -> None:
         out = Output(json_output)
         with handled(out), make_client(out, base_url, token) as client:
-            work(resource(client), out)
+            work(client, out)
 
     if group == "projects":
 
@@ -75,8 +114,8 @@ def make_group(group: str) -> typer.Typer:
         ) -> None:
             """List the projects of your organization."""
 
-            def work(res: Any, out: Output) -> None:
-                rows = jsonable(res.list())
+            def work(client: "TailoredClient", out: Output) -> None:
+                rows = _rows(_list(client, group))
                 out.result(rows, lambda c: _list_table(c, group, rows))
 
             run(json_output, base_url, token, work)
@@ -92,8 +131,8 @@ def make_group(group: str) -> typer.Typer:
             base_url: BaseUrlOption = None,
             token: TokenOption = None,
         ) -> None:
-            def work(res: Any, out: Output) -> None:
-                rows = jsonable(res.list(project_id) if project_id is not None else res.list())
+            def work(client: "TailoredClient", out: Output) -> None:
+                rows = _rows(_list(client, group, project_id))
                 out.result(rows, lambda c: _list_table(c, group, rows))
 
             run(json_output, base_url, token, work)
@@ -105,8 +144,8 @@ def make_group(group: str) -> typer.Typer:
         base_url: BaseUrlOption = None,
         token: TokenOption = None,
     ) -> None:
-        def work(res: Any, out: Output) -> None:
-            data = jsonable(res.get(object_id))
+        def work(client: "TailoredClient", out: Output) -> None:
+            data = _rows([_group(client, group).get(object_id)])[0]
             out.result(data, lambda c: _detail_table(c, data))
 
         run(json_output, base_url, token, work)
@@ -119,13 +158,13 @@ def make_group(group: str) -> typer.Typer:
         base_url: BaseUrlOption = None,
         token: TokenOption = None,
     ) -> None:
-        def work(res: Any, out: Output) -> None:
+        def work(client: "TailoredClient", out: Output) -> None:
             if not yes:
                 if json_output or not out.err.is_terminal:
                     out.fail(f"refusing to delete {singular} {object_id} without --yes", EXIT_USAGE)
                 if not typer.confirm(f"Delete {singular} {object_id}?", err=True):
                     out.fail("not deleted", EXIT_USAGE)
-            res.delete(object_id)
+            _group(client, group).delete(object_id)
             data = {"deleted": True, singular + "_id": object_id}
             out.result(data, lambda c: c.print(f"Deleted {singular} {object_id}."))
 

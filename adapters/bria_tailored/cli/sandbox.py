@@ -5,11 +5,30 @@ from __future__ import annotations
 import json
 import sys
 import time
-from typing import Annotated, Any
+from typing import Annotated, TypedDict
 
 import typer
 
 from ._common import JsonOption, Output, handled
+
+
+class _Options(TypedDict):
+    """The sandbox's options this command sets (``bria_tailored.sandbox.SandboxOptions`` fields)."""
+
+    token: str | None
+    db_path: str | None
+    time_scale: float
+    training_seconds: float
+    caption_seconds: float
+    bulk_seconds: float
+    job_seconds: float
+    latency_ms: float
+    fail_rate: float
+    fail_kinds: tuple[str, ...]
+    seed: int
+    public_base_url: str | None
+    image_scale: float
+
 
 # Defaults mirror ``bria_tailored.sandbox.server.build_parser`` (a test keeps them in step); they are
 # written out so that building the CLI does not import the sandbox's server stack.
@@ -49,7 +68,7 @@ def sandbox(
 ) -> None:
     """Run the local sandbox of the API (no token, no network); point clients at the printed URL."""
     out = Output(json_output)
-    options: dict[str, Any] = {
+    options: _Options = {
         "token": token,
         "db_path": db,
         "time_scale": time_scale,

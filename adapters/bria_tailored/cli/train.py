@@ -1,35 +1,39 @@
-"""``bria-tailored train SOURCE``: the resumable training workflow (``client.train``) with progress bars."""
+"""``bria-tailored train SOURCE``: the resumable training workflow (``client.train``) with progress bars.
+
+Every option of :class:`~bria_tailored.workflows.options.TrainOptions` is a flag of the same name
+(``dataset_name`` → ``--dataset-name``), with the defaults of ``options.DEFAULTS``; tests/test_cli.py fails
+when one is missing. Only ``on_progress`` (the progress bars) and ``poll_policy`` (``--poll-interval``) are
+the command's own.
+"""
 
 from __future__ import annotations
 
 import shlex
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, TypeGuard, get_args
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from ._common import BaseUrlOption, JsonOption, Output, TokenOption, handled, make_client
+from .._operations import IpMediumValue, IpTypeValue, LrSchedulerValue, TrainingModeValue, UploadTypeValue
+from ..workflows.options import DEFAULTS, TrainOptions
+from ._common import (
+    JSON,
+    BaseUrlOption,
+    JsonOption,
+    Output,
+    TokenOption,
+    handled,
+    invoked_argv,
+    jsonable,
+    make_client,
+)
 
-EXPERT_HELP = "Expert training parameter NAME=VALUE (repeatable; needs --training-mode expert)."
+if TYPE_CHECKING:
+    from ..workflows import TrainResult
 
-
-def _expert(values: list[str]) -> dict[str, Any]:
-    params: dict[str, Any] = {}
-    for item in values:
-        name, sep, raw = item.partition("=")
-        if not sep or not name.strip():
-            raise typer.BadParameter(f"{item!r} is not NAME=VALUE", param_hint="--param")
-        value: Any = raw
-        for cast in (int, float):
-            try:
-                value = cast(raw)
-                break
-            except ValueError:
-                continue
-        params[name.strip()] = value
-    return params
+EXPERT = "Expert training (--training-mode expert)"
 
 
 def _without_token(argv: list[str]) -> tuple[list[str], bool]:
@@ -61,12 +65,11 @@ def train(
         str, typer.Option("--project", help="An existing project id, or a name for a new project.")
     ],
     ip_type: Annotated[
-        str | None,
-        typer.Option("--ip-type", help="IP type of a new project (e.g. icons, defined_character)."),
+        IpTypeValue | None, typer.Option("--ip-type", help="IP type of a new project.", show_default=False)
     ] = None,
     ip_medium: Annotated[
-        str | None,
-        typer.Option("--ip-medium", help="IP medium of a new project: illustration or photography."),
+        IpMediumValue | None,
+        typer.Option("--ip-medium", help="IP medium of a new project.", show_default=False),
     ] = None,
     ip_name: Annotated[
         str | None, typer.Option("--ip-name", help="Name of the character (new project).")
@@ -80,6 +83,9 @@ def train(
     model_name: Annotated[
         str | None, typer.Option("--model-name", help="Model name (default: <source name>-model).")
     ] = None,
+    model_description: Annotated[
+        str | None, typer.Option("--model-description", help="Description of the model.")
+    ] = None,
     via: Annotated[
         str | None,
         typer.Option("--via", help="Storage URI to stage a bulk ZIP in (needed above 200 images)."),
@@ -89,18 +95,47 @@ def train(
         typer.Option("--refine", help="Instruction to refine the visual schema with (repeatable)."),
     ] = None,
     training_mode: Annotated[
-        str, typer.Option("--training-mode", help="fully_automated or expert.")
-    ] = "fully_automated",
-    param: Annotated[list[str] | None, typer.Option("--param", help=EXPERT_HELP)] = None,
-    upload_type: Annotated[
-        str | None, typer.Option("--upload-type", help="basic or advanced (default: by image count).")
+        TrainingModeValue,
+        typer.Option("--training-mode", help="How the model is trained (expert: set the parameters below)."),
+    ] = DEFAULTS.training_mode,
+    rank: Annotated[int | None, typer.Option("--rank", help=f"{EXPERT}: adapter rank, 4-256.")] = None,
+    learning_rate: Annotated[
+        float | None, typer.Option("--learning-rate", help=f"{EXPERT}: learning rate, 1e-6 to 1e-3.")
     ] = None,
-    concurrency: Annotated[int, typer.Option("--concurrency", help="Uploads at once (1-64).")] = 8,
+    total_training_steps: Annotated[
+        int | None, typer.Option("--total-training-steps", help=f"{EXPERT}: optimization steps, 1-5000.")
+    ] = None,
+    checkpoint_interval: Annotated[
+        int | None,
+        typer.Option("--checkpoint-interval", help=f"{EXPERT}: steps between checkpoints (>= 100)."),
+    ] = None,
+    lr_scheduler: Annotated[
+        LrSchedulerValue | None,
+        typer.Option("--lr-scheduler", help=f"{EXPERT}: learning rate scheduler.", show_default=False),
+    ] = None,
+    lr_warmup_steps: Annotated[
+        int | None, typer.Option("--lr-warmup-steps", help=f"{EXPERT}: warmup steps, 0-1000.")
+    ] = None,
+    param: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--param", help="Deprecated: NAME=VALUE for one of the expert options above (repeatable)."
+        ),
+    ] = None,
+    upload_type: Annotated[
+        UploadTypeValue | None,
+        typer.Option("--upload-type", help="Upload type (default: by image count).", show_default=False),
+    ] = None,
+    concurrency: Annotated[
+        int, typer.Option("--concurrency", help="Uploads at once (1-64).")
+    ] = DEFAULTS.concurrency,
     state: Annotated[
         Path | None,
         typer.Option("--state", help="State manifest path (default: <SOURCE>.bria-train.json beside it)."),
     ] = None,
-    timeout: Annotated[float, typer.Option("--timeout", help="Seconds to wait for training.")] = 8 * 3600.0,
+    timeout: Annotated[
+        float, typer.Option("--timeout", help="Seconds to wait for training.")
+    ] = DEFAULTS.timeout,
     poll_interval: Annotated[
         float | None,
         typer.Option("--poll-interval", help="Poll every N seconds (default: backoff per kind of wait)."),
@@ -115,7 +150,7 @@ def train(
     from ._progress import train_progress
 
     out = Output(json_output)
-    argv = (ctx.obj or {}).get("argv")
+    argv = invoked_argv(ctx)
 
     def resume_hint() -> None:
         where = state or default_state_path(source)
@@ -129,50 +164,102 @@ def train(
         if hidden:
             out.err.print("  (the token is not shown: add --token again or set BRIA_API_TOKEN)")
 
+    options: TrainOptions = {
+        "dataset_name": dataset_name,
+        "model_name": model_name,
+        "model_description": model_description,
+        "ip_type": ip_type,
+        "ip_medium": ip_medium,
+        "ip_name": ip_name,
+        "ip_description": ip_description,
+        "via": via,
+        "refine": refine or None,
+        "training_mode": training_mode,
+        "state": state,
+        "timeout": timeout,
+        "upload_type": upload_type,
+        "concurrency": concurrency,
+    }
+    # Expert parameters go only when given (none of them has a "use the default" value).
+    _deprecated_params(param or [], options)
+    if rank is not None:
+        options["rank"] = rank
+    if learning_rate is not None:
+        options["learning_rate"] = learning_rate
+    if total_training_steps is not None:
+        options["total_training_steps"] = total_training_steps
+    if checkpoint_interval is not None:
+        options["checkpoint_interval"] = checkpoint_interval
+    if lr_scheduler is not None:
+        options["lr_scheduler"] = lr_scheduler
+    if lr_warmup_steps is not None:
+        options["lr_warmup_steps"] = lr_warmup_steps
     with handled(out, on_interrupt=resume_hint):
-        expert = _expert(param or [])
-        policy = PollPolicy(poll_interval, poll_interval) if poll_interval else None
+        if poll_interval:
+            options["poll_policy"] = PollPolicy(poll_interval, poll_interval)
         with make_client(out, base_url, token) as client, train_progress(out.err) as progress:
-            result = client.train(
-                source,
-                project=project,
-                dataset_name=dataset_name,
-                model_name=model_name,
-                ip_type=ip_type,
-                ip_medium=ip_medium,
-                ip_name=ip_name,
-                ip_description=ip_description,
-                via=via,
-                refine=refine or None,
-                training_mode=training_mode,
-                state=state,
-                on_progress=progress,
-                timeout=timeout,
-                upload_type=upload_type,
-                concurrency=concurrency,
-                poll_policy=policy,
-                **expert,
-            )
+            options["on_progress"] = progress
+            result = client.train(source, project=project, **options)
         out.result(summary(result), lambda console: render(console, result))
 
 
-def summary(result: Any) -> dict[str, Any]:
+def _is_scheduler(value: str) -> TypeGuard[LrSchedulerValue]:
+    return value in get_args(LrSchedulerValue)
+
+
+def _deprecated_params(values: list[str], options: TrainOptions) -> None:
+    """``--param NAME=VALUE``, the old spelling of the expert options, into ``options``."""
+    for item in values:
+        name, sep, raw = item.partition("=")
+        name = name.strip().replace("-", "_")
+        flag = f"--{name.replace('_', '-')}"
+        if not sep or not name:
+            raise typer.BadParameter(f"{item!r} is not NAME=VALUE", param_hint="--param")
+        try:
+            if name == "rank":
+                options["rank"] = int(raw)
+            elif name == "learning_rate":
+                options["learning_rate"] = float(raw)
+            elif name == "total_training_steps":
+                options["total_training_steps"] = int(raw)
+            elif name == "checkpoint_interval":
+                options["checkpoint_interval"] = int(raw)
+            elif name == "lr_warmup_steps":
+                options["lr_warmup_steps"] = int(raw)
+            elif name == "lr_scheduler" and _is_scheduler(raw):
+                options["lr_scheduler"] = raw
+            elif name == "lr_scheduler":
+                choices = ", ".join(get_args(LrSchedulerValue))
+                raise typer.BadParameter(
+                    f"{raw!r} is not one of {choices}", param_hint="--param lr_scheduler"
+                )
+            else:
+                raise typer.BadParameter(
+                    f"{name!r} is not an expert training parameter", param_hint="--param"
+                )
+        except ValueError:
+            raise typer.BadParameter(f"{raw!r} is not a number", param_hint=f"--param {name}") from None
+        typer.echo(f"note: --param {name}=... is deprecated; use {flag} {raw}", err=True)
+
+
+def summary(result: TrainResult) -> dict[str, JSON]:
+    """The ``--json`` document of a finished run."""
     return {
         "project_id": result.project.id,
         "dataset_id": result.dataset.id,
         "model_id": result.model.id,
-        "model_status": result.model.status,
+        "model_status": str(result.model.status),
         "images": result.images,
         "upload_type": result.upload_type,
         "resumed": result.resumed,
-        "state_path": result.state_path,
-        "project": result.project,
-        "dataset": result.dataset,
-        "model": result.model,
+        "state_path": str(result.state_path),
+        "project": jsonable(result.project),
+        "dataset": jsonable(result.dataset),
+        "model": jsonable(result.model),
     }
 
 
-def render(console: Console, result: Any) -> None:
+def render(console: Console, result: TrainResult) -> None:
     table = Table(title="Trained", show_header=False, title_justify="left")
     table.add_column(style="bold")
     table.add_column()
@@ -183,7 +270,7 @@ def render(console: Console, result: Any) -> None:
     )
     table.add_row(
         "model",
-        f"{result.model.id}  {result.model.name} ({getattr(result.model.status, 'value', result.model.status)})",
+        f"{result.model.id}  {result.model.name} ({result.model.status})",
     )
     table.add_row("state", str(result.state_path))
     console.print(table)

@@ -13,12 +13,28 @@ import re
 import zipfile
 from collections.abc import Callable
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import TYPE_CHECKING, Literal, TypeAlias
 
 import attrs
 
 from .. import validation
-from ..errors import ValidationError
+from ..errors import InvalidImagesError, ValidationError
+
+if TYPE_CHECKING:
+    from bria_tailored_api.models import UploadType
+
+    from .._operations import UploadTypeValue
+
+__all__ = [
+    "InvalidImagesError",
+    "SourceFiles",
+    "default_name",
+    "default_state_path",
+    "sample",
+    "scan",
+    "upload_type_for",
+    "validate",
+]
 
 MIN_IMAGES = 5
 MAX_BASIC_IMAGES = 200
@@ -28,18 +44,8 @@ _TAIL = 64
 _URI = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*)://")
 
 
-class InvalidImagesError(ValidationError):
-    """Some files of a training source cannot be used; ``problems`` lists ``(file name, reason)`` pairs.
-
-    Raised by ``client.train`` before anything is created remotely, naming every bad file at once.
-    """
-
-    def __init__(self, source: str, problems: list[tuple[str, str]], total: int) -> None:
-        self.problems = problems
-        lines = "".join(f"\n  {name}: {reason}" for name, reason in problems)
-        bad = len({name for name, _ in problems if name != "(source)"})
-        head = f"{bad} of {total} files cannot be used" if bad else "the source cannot be trained on"
-        super().__init__("source", source, f"{head}:{lines}")
+#: Where a source's images live: a local folder, a local ``.zip`` file, or under a storage prefix.
+SourceKind: TypeAlias = Literal["folder", "zip", "storage"]
 
 
 @attrs.frozen
@@ -47,10 +53,10 @@ class SourceFiles:
     """The files of a source: ``kind`` is ``folder``, ``zip`` or ``storage``; ``paths`` maps each image
     name (the file's base name, what Bria calls ``image_name``) to where it is inside the source."""
 
-    kind: str
+    kind: SourceKind
     location: str
     paths: dict[str, str]
-    duplicates: list[tuple[str, str]] = attrs.field(factory=list)
+    duplicates: list[tuple[str, str]] = attrs.field(factory=list[tuple[str, str]])
 
     @property
     def names(self) -> list[str]:
@@ -64,26 +70,26 @@ class SourceFiles:
         """Enough of the file for :func:`validation.check_image`: the head and the tail of big files."""
         return _reader(self)(self.paths[name], _HEAD)
 
-    def upload_source(self, name: str) -> Any:
+    def upload_source(self, name: str) -> str | None:
         """What ``images.upload`` gets: a storage URI (sent presigned) or ``None`` (send the bytes)."""
         if self.kind == "storage":
             return f"{self.location.rstrip('/')}/{self.paths[name]}"
         return None
 
     @property
-    def bulk_source(self) -> Any:
+    def bulk_source(self) -> str:
         """What ``datasets.bulk_upload(source=...)`` stages: the folder, the zip file or the prefix."""
         return self.location
 
 
-def default_name(source: Any) -> str:
+def default_name(source: str | os.PathLike[str]) -> str:
     """A readable name for datasets and models made from ``source`` (the folder's or file's stem)."""
-    text = str(source).rstrip("/\\")
+    text = os.fspath(source).rstrip("/\\")
     name = PurePosixPath(text.replace("\\", "/")).name or "images"
     return name[:-4] if name.lower().endswith(".zip") else name
 
 
-def default_state_path(source: Any) -> Path:
+def default_state_path(source: str | os.PathLike[str]) -> Path:
     """``<source>.bria-train.json`` beside a local source; in the working directory for a storage URI."""
     if isinstance(source, str) and _URI.match(source) and not source.lower().startswith("file://"):
         return Path.cwd() / f"{default_name(source)}.bria-train.json"
@@ -91,17 +97,15 @@ def default_state_path(source: Any) -> Path:
     return path.parent / f"{path.name}.bria-train.json"
 
 
-def _local(source: Any) -> str:
+def _local(source: str | os.PathLike[str]) -> str:
     text = os.fspath(source)
     return text[7:] if text.lower().startswith("file://") else text
 
 
-def scan(source: Any) -> SourceFiles:
+def scan(source: str | os.PathLike[str]) -> SourceFiles:
     """List the files of ``source`` (hidden files and ``__MACOSX`` skipped; every other file counts)."""
     if isinstance(source, str) and _URI.match(source) and not source.lower().startswith("file://"):
         return _scan_storage(source)
-    if not isinstance(source, (str, os.PathLike)):
-        raise ValidationError("source", source, "must be a folder, a .zip file or a storage prefix URI")
     path = Path(_local(source)).expanduser()
     if path.is_dir():
         rels = [p.relative_to(path).as_posix() for p in sorted(path.rglob("*")) if p.is_file()]
@@ -124,7 +128,7 @@ def _scan_storage(uri: str) -> SourceFiles:
     return _files("storage", uri, sorted(store.list()))
 
 
-def _files(kind: str, location: str, rels: list[str]) -> SourceFiles:
+def _files(kind: SourceKind, location: str, rels: list[str]) -> SourceFiles:
     paths: dict[str, str] = {}
     duplicates: list[tuple[str, str]] = []
     for rel in rels:
@@ -166,7 +170,9 @@ def _reader(files: SourceFiles) -> Callable[[str, int | None], bytes]:
     return {"folder": folder, "zip": archive, "storage": storage}[files.kind]
 
 
-def upload_type_for(count: int, via: str | None, requested: str | None) -> str:
+def upload_type_for(
+    count: int, via: str | None, requested: UploadTypeValue | UploadType | None
+) -> UploadTypeValue:
     """``basic`` (up to 200 images, uploaded one by one) or ``advanced`` (a bulk ZIP staged via ``via``)."""
     if requested not in (None, "basic", "advanced"):
         raise ValidationError("upload_type", requested, "must be 'basic' or 'advanced' (or None: automatic)")
@@ -187,12 +193,15 @@ def upload_type_for(count: int, via: str | None, requested: str | None) -> str:
     return "basic"
 
 
-def validate(files: SourceFiles, *, via: str | None, upload_type: str | None) -> str:
+def validate(
+    files: SourceFiles, *, via: str | None, upload_type: UploadTypeValue | UploadType | None
+) -> UploadTypeValue:
     """Check every file (format, truncation, resolution for the upload type) and the count; return the
     upload type. Raises :class:`InvalidImagesError` listing every problem."""
     problems: list[tuple[str, str]] = list(files.duplicates)
     total = len(files.paths) + len(files.duplicates)
     count = len(files.paths)
+    kind: UploadTypeValue
     try:
         kind = upload_type_for(count, via, upload_type)
     except ValidationError as exc:

@@ -15,15 +15,44 @@ import tempfile
 import threading
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, ClassVar, Final, Literal, TypeAlias, TypedDict, TypeGuard, Unpack
 
 import attrs
 
 from ..errors import ValidationError
 
+if TYPE_CHECKING:
+    from .._operations import UploadTypeValue
+
 VERSION = 1
+#: A step of a training run.
+Step: TypeAlias = Literal[
+    "new", "project", "dataset", "schema", "upload", "captions", "complete", "model", "training", "done"
+]
 #: The steps of a training run, in order; ``TrainState.step`` is the last one finished.
-STEPS = ("new", "project", "dataset", "schema", "upload", "captions", "complete", "model", "training", "done")
+STEPS: Final[tuple[Step, ...]] = (
+    "new",
+    "project",
+    "dataset",
+    "schema",
+    "upload",
+    "captions",
+    "complete",
+    "model",
+    "training",
+    "done",
+)
+#: What a run creates (and records the id of).
+Created: TypeAlias = Literal["project", "dataset", "model"]
+
+
+class StateChanges(TypedDict, total=False):
+    """The fields :meth:`TrainState.update` may change."""
+
+    upload_type: UploadTypeValue | None
+    images: dict[str, int]
+    bulk_started: bool
+    staged_uri: str | None
 
 
 def _now() -> str:
@@ -37,16 +66,16 @@ class TrainState:
     path: Path
     base_url: str
     source: str
-    step: str = "new"
-    upload_type: str | None = None
+    step: Step = "new"
+    upload_type: UploadTypeValue | None = None
     project_id: int | None = None
     project_name: str | None = None
     dataset_id: int | None = None
     dataset_name: str | None = None
     model_id: int | None = None
     model_name: str | None = None
-    images: dict[str, int] = attrs.field(factory=dict)
-    creating: str | None = None
+    images: dict[str, int] = attrs.field(factory=dict[str, int])
+    creating: Created | None = None
     creating_since: float | None = None
     bulk_started: bool = False
     staged_uri: str | None = None
@@ -55,10 +84,12 @@ class TrainState:
     resumed: bool = False
     _lock: threading.RLock = attrs.field(factory=threading.RLock, repr=False)
 
-    _SAVED = (
-        "base_url source step upload_type project_id project_name dataset_id dataset_name model_id "
-        "model_name images creating creating_since bulk_started staged_uri started_at updated_at"
-    ).split()
+    _SAVED: ClassVar[tuple[str, ...]] = tuple(
+        (
+            "base_url source step upload_type project_id project_name dataset_id dataset_name model_id "
+            "model_name images creating creating_since bulk_started staged_uri started_at updated_at"
+        ).split()
+    )
 
     @classmethod
     def open(cls, path: str | os.PathLike[str], base_url: str, source: str) -> TrainState:
@@ -67,10 +98,10 @@ class TrainState:
         if not path.exists():
             return cls(path=path, base_url=base_url, source=source)
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
+            data: object = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError) as exc:
             raise ValidationError("state", str(path), f"is not a readable train state file ({exc})") from None
-        if not isinstance(data, dict) or data.get("version") != VERSION or data.get("step") not in STEPS:
+        if not _is_object(data) or data.get("version") != VERSION or data.get("step") not in STEPS:
             raise ValidationError("state", str(path), "is not a bria-tailored train state file (version 1)")
         if data.get("base_url") != base_url:
             raise ValidationError(
@@ -79,26 +110,41 @@ class TrainState:
                 f"records a run against {data.get('base_url')}, not {base_url}; pass another state= path "
                 "(or delete this file) to start a new run",
             )
-        fields = {k: data[k] for k in cls._SAVED if k in data}
-        fields["images"] = {str(k): int(v) for k, v in (fields.get("images") or {}).items()}
-        return cls(path=path, resumed=True, **fields)
+        state = cls(path=path, base_url=base_url, source=source, resumed=True)
+        try:
+            for key in cls._SAVED:
+                if key in data and key not in ("base_url", "images"):
+                    setattr(state, key, data[key])  # the file is ours: its fields are what save() wrote
+            images: object = data.get("images") or {}
+            if not _is_object(images):
+                raise TypeError("images must be an object")
+            state.images = {str(k): int(str(v)) for k, v in images.items()}
+        except (TypeError, ValueError) as exc:
+            raise ValidationError("state", str(path), f"is not a readable train state file ({exc})") from None
+        return state
 
-    def reached(self, step: str) -> bool:
+    def reached(self, step: Step) -> bool:
         return STEPS.index(self.step) >= STEPS.index(step)
 
-    def finish(self, step: str) -> None:
+    def finished_ids(self) -> tuple[int, int, int]:
+        """The project, dataset and model ids of a finished run."""
+        if self.project_id is None or self.dataset_id is None or self.model_id is None:
+            raise ValidationError("state", str(self.path), "is marked done but lacks the ids of its run")
+        return self.project_id, self.dataset_id, self.model_id
+
+    def finish(self, step: Step) -> None:
         with self._lock:
             if STEPS.index(step) > STEPS.index(self.step):
                 self.step = step
             self.save()
 
-    def intend(self, what: str) -> None:
+    def intend(self, what: Created) -> None:
         """Record that ``what`` (``project``/``dataset``/``model``) is about to be created."""
         with self._lock:
             self.creating, self.creating_since = what, time.time()
             self.save()
 
-    def created(self, what: str, object_id: int, name: str | None) -> None:
+    def created(self, what: Created, object_id: int, name: str | None) -> None:
         with self._lock:
             setattr(self, f"{what}_id", object_id)
             if name is not None:
@@ -111,15 +157,15 @@ class TrainState:
             self.images[name] = image_id
             self.save()
 
-    def update(self, **changes: Any) -> None:
+    def update(self, **changes: Unpack[StateChanges]) -> None:
         with self._lock:
             for key, value in changes.items():
                 setattr(self, key, value)
             self.save()
 
-    def as_dict(self) -> dict[str, Any]:
+    def as_dict(self) -> dict[str, object]:
         with self._lock:
-            out: dict[str, Any] = {"version": VERSION}
+            out: dict[str, object] = {"version": VERSION}
             out.update({k: getattr(self, k) for k in self._SAVED})
             out["images"] = dict(sorted(self.images.items()))
             return out
@@ -140,3 +186,7 @@ class TrainState:
             except BaseException:
                 Path(tmp).unlink(missing_ok=True)
                 raise
+
+
+def _is_object(value: object) -> TypeGuard[dict[str, object]]:
+    return isinstance(value, dict)
