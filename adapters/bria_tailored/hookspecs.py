@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from pluggy import HookimplMarker, HookspecMarker
+
+if TYPE_CHECKING:
+    from .storage import StorageBackend, StoredObject
 
 hookspec = HookspecMarker("bria_tailored")
 hookimpl = HookimplMarker("bria_tailored")
 
 
 @hookspec
-def bria_tailored_storage_backends() -> list[type[Any]]:  # type: ignore[empty-body]
+def bria_tailored_storage_backends() -> list[type[StorageBackend]]:  # type: ignore[empty-body]
     """Return storage backend classes (subclasses of ``StorageBackend``), each with ``schemes = ("s3",)``."""
 
 
 @hookspec
-def bria_tailored_output_saved(stored: Any, metadata: dict[str, Any]) -> None:
+def bria_tailored_output_saved(stored: StoredObject, metadata: dict[str, object]) -> None:
     """Called after ``client.save`` stored an output (a ``StoredObject``) and wrote its sidecar metadata."""

@@ -9,63 +9,82 @@ from __future__ import annotations
 import os
 import uuid
 from pathlib import Path
-from typing import Any
+from typing import NamedTuple
 
 from .errors import ValidationError
-from .storage import StorageBackend, StoredObject, open_storage
-from .storage.zipstream import ZipStream, folder_entries
+from .storage import SourceLike, StorageBackend, StoredObject, open_storage
+from .storage.sources import is_http_url
+from .storage.zipstream import ZipEntry, ZipStream, folder_entries
 from .validation import IMAGE_EXTENSIONS
 
+__all__ = ["PRESIGN_SECONDS", "Staged", "delete_staged", "stage_file", "stage_zip", "zip_entries"]
+
+#: How long Bria may take to fetch a staged object.
 PRESIGN_SECONDS = 6 * 3600
+
+
+class Staged(NamedTuple):
+    """An object staged for Bria: what was stored, the presigned URL to give Bria, and its storage."""
+
+    stored: StoredObject
+    url: str
+    store: StorageBackend
 
 
 def _staging_key(name: str) -> str:
     return f"bria-staging/{uuid.uuid4().hex}/{name}"
 
 
-def zip_entries(source: Any) -> Any:
+def zip_entries(source: str | os.PathLike[str]) -> list[ZipEntry]:
     """(arcname, source) pairs for a folder of images, or for every image under a storage prefix."""
-    if isinstance(source, (str, os.PathLike)) and Path(source).is_dir():
-        entries = list(folder_entries(source, suffixes=IMAGE_EXTENSIONS))
+    text = os.fspath(source)
+    if Path(text).is_dir():
+        entries: list[ZipEntry] = list(folder_entries(text, suffixes=IMAGE_EXTENSIONS))
         if not entries:
-            raise ValidationError("source", str(source), "holds no jpg, jpeg, png or webp images")
+            raise ValidationError("source", text, "holds no jpg, jpeg, png or webp images")
         return entries
-    if isinstance(source, str) and "://" in source and not source.startswith(("http://", "https://")):
-        store = open_storage(source)
+    if "://" in text and not is_http_url(text):
+        store = open_storage(text)
         keys = [k for k in store.list() if Path(k).suffix.lower() in IMAGE_EXTENSIONS]
         if not keys:
-            raise ValidationError("source", source, "holds no jpg, jpeg, png or webp images")
+            raise ValidationError("source", text, "holds no jpg, jpeg, png or webp images")
         # URIs, not open streams: the ZIP writer opens each object only while it writes it.
         return [(key, store.uri(key)) for key in sorted(keys)]
-    raise ValidationError(
-        "source", str(source), "must be a folder of images, a .zip file or a storage prefix"
-    )
+    raise ValidationError("source", text, "must be a folder of images, a .zip file or a storage prefix")
 
 
-def stage_zip(source: Any, via: str) -> tuple[StoredObject, str, StorageBackend]:
+def stage_zip(source: str | os.PathLike[str], via: str) -> Staged:
     """Stream ``source`` (folder, .zip file or storage prefix) into ``via`` as a ZIP; return it and its URL."""
     store = open_storage(via)
     key = _staging_key("images.zip")
-    if isinstance(source, (str, os.PathLike)) and Path(source).is_file():
-        if Path(source).suffix.lower() != ".zip":
+    path = Path(source)
+    if path.is_file():
+        if path.suffix.lower() != ".zip":
             raise ValidationError("source", str(source), "a single file must be a .zip archive")
-        stored = store.put(key, Path(source), content_type="application/zip")
+        stored = store.put(key, path, content_type="application/zip")
     else:
         stored = store.put(key, ZipStream(zip_entries(source)), content_type="application/zip")
-    return stored, store.public_url(key, expires_in=PRESIGN_SECONDS), store
+    return Staged(stored, store.public_url(key, expires_in=PRESIGN_SECONDS), store)
 
 
-def stage_file(source: Any, via: str) -> tuple[StoredObject, str, StorageBackend]:
+def stage_file(source: SourceLike, via: str) -> Staged:
     """Stream one file (e.g. a ``.safetensors`` model) into ``via``; return it and its presigned URL."""
     store = open_storage(via)
-    name = Path(str(getattr(source, "name", source))).name or "upload.bin"
-    key = _staging_key(name)
-    src = Path(source) if isinstance(source, (str, os.PathLike)) else source
-    stored = store.put(key, src)
-    return stored, store.public_url(key, expires_in=PRESIGN_SECONDS), store
+    key = _staging_key(_file_name(source))
+    stored = store.put(key, source)
+    return Staged(stored, store.public_url(key, expires_in=PRESIGN_SECONDS), store)
 
 
-def delete_staged(staged: tuple[StoredObject, str, StorageBackend]) -> None:
+def delete_staged(staged: Staged) -> None:
     """Remove a staged object once the job that needed it has ended."""
-    stored, _, store = staged
-    store.delete(stored.key)
+    staged.store.delete(staged.stored.key)
+
+
+def _file_name(source: SourceLike) -> str:
+    """The name to stage ``source`` under: its file name (a path's, a URL's, a file object's ``name``)."""
+    if isinstance(source, str | os.PathLike):
+        where = os.fspath(source)
+    else:
+        given: object = getattr(source, "name", None)
+        where = given if isinstance(given, str) else ""
+    return Path(where.split("?", 1)[0]).name or "upload.bin"

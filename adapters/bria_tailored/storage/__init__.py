@@ -9,20 +9,23 @@
 
 Backends are plugins (see :mod:`bria_tailored.plugins`): ``local`` (plain paths and ``file://``), ``s3``
 and ``gcs`` are built in; the heavy client libraries are imported only when such a storage is opened.
+The scheme → backend table is resolved once by the plugin manager and cached until plugins change.
 """
 
 from __future__ import annotations
 
 import os
 import re
-from typing import Any
 
 from ..errors import PluginNotFoundError, ValidationError
 from .base import (
     MAX_PRESIGN_SECONDS,
+    BinaryReader,
     BucketStorage,
     HashingReader,
     ObjectNotFoundError,
+    Readable,
+    SourceLike,
     StorageBackend,
     StoredObject,
     guess_content_type,
@@ -32,9 +35,12 @@ from .sources import open_source, strip_query
 
 __all__ = [
     "MAX_PRESIGN_SECONDS",
+    "BinaryReader",
     "BucketStorage",
     "HashingReader",
     "ObjectNotFoundError",
+    "Readable",
+    "SourceLike",
     "StorageBackend",
     "StoredObject",
     "guess_content_type",
@@ -66,7 +72,7 @@ def known_schemes() -> list[str]:
     return sorted(storage_backends())
 
 
-def open_storage(uri: str | os.PathLike[str] | StorageBackend, **options: Any) -> StorageBackend:
+def open_storage(uri: str | os.PathLike[str] | StorageBackend, **options: object) -> StorageBackend:
     """Open the storage a URI names, with the backend plugin that handles its scheme.
 
     ``options`` go to the backend's constructor (e.g. ``endpoint_url=``/``region_name=`` for S3,
@@ -75,11 +81,15 @@ def open_storage(uri: str | os.PathLike[str] | StorageBackend, **options: Any) -
     """
     if isinstance(uri, StorageBackend):
         return uri
-    if not isinstance(uri, str | os.PathLike):
+    try:
+        path: object = os.fspath(uri)
+    except TypeError:  # not path-like at all (a caller without a type checker)
+        path = None
+    if not isinstance(path, str):
         raise ValidationError("uri", uri, "must be a storage URI or a local path")
     from ..plugins import disabled_plugins, storage_backends
 
-    scheme = scheme_of(uri)
+    scheme = scheme_of(path)
     backends = storage_backends()
     backend = backends.get(scheme)
     if backend is None:
@@ -95,4 +105,4 @@ def open_storage(uri: str | os.PathLike[str] | StorageBackend, **options: Any) -
         raise PluginNotFoundError(
             f"no storage backend handles {scheme}:// URIs{hint}. Known schemes: {known}"
         )
-    return backend(os.fspath(uri) if not isinstance(uri, str) else uri, **options)  # type: ignore[no-any-return]
+    return backend(path, **options)

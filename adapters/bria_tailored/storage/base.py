@@ -4,6 +4,9 @@ A backend is a class with ``schemes = ("mem",)`` and the methods of :class:`Stor
 constructed as ``Backend(uri, **options)`` by :func:`bria_tailored.storage.open_storage`. Keys are
 relative, ``/``-separated names (``"a/b.png"``): :func:`validate_key` rejects anything that could escape
 the storage root. :class:`HashingReader` computes sha256 and size while a backend streams the bytes.
+
+The types a backend deals in: :data:`SourceLike` (what ``put`` accepts), :class:`Readable` (anything with
+``read(n)``) and :class:`BinaryReader` (what ``open_read`` returns: read, close, ``with``).
 """
 
 from __future__ import annotations
@@ -12,21 +15,41 @@ import abc
 import hashlib
 import io
 import mimetypes
+import os
 import re
 import threading
 from collections.abc import Iterable, Iterator
 from datetime import timedelta
-from typing import IO, Any, ClassVar
+from types import TracebackType
+from typing import (
+    TYPE_CHECKING,
+    ClassVar,
+    Generic,
+    Protocol,
+    Self,
+    TypeAlias,
+    TypeGuard,
+    TypeVar,
+    runtime_checkable,
+)
 
 import attrs
 
 from ..errors import ObjectNotFoundError, ValidationError
 
+if TYPE_CHECKING:
+    from _typeshed import WriteableBuffer
+
 __all__ = [
     "DEFAULT_CHUNK_SIZE",
     "MAX_PRESIGN_SECONDS",
+    "BinaryReader",
+    "BucketStorage",
     "HashingReader",
     "ObjectNotFoundError",
+    "Readable",
+    "SeekableReadable",
+    "SourceLike",
     "StorageBackend",
     "StoredObject",
     "check_expires_in",
@@ -56,6 +79,52 @@ _DRIVE = re.compile(r"^[A-Za-z]:")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
+@runtime_checkable
+class Readable(Protocol):
+    """Anything with ``read(n)`` returning bytes: binary files, HTTP bodies, the SDK's own streams.
+
+    ``None`` (a raw stream with nothing available) and ``b""`` both end the stream for the SDK.
+    """
+
+    def read(self, size: int = -1, /) -> bytes | bytearray | None: ...
+
+
+@runtime_checkable
+class SeekableReadable(Readable, Protocol):
+    """A readable stream that may be able to seek (``seekable()`` says whether it can, right now)."""
+
+    def seekable(self) -> bool: ...
+
+    def tell(self) -> int: ...
+
+    def seek(self, offset: int, whence: int = 0, /) -> int: ...
+
+
+class BinaryReader(Protocol):
+    """What ``StorageBackend.open_read`` returns: a binary stream to read to its end, closed after use
+    (directly or with ``with``). Local files, S3 bodies and GCS blob readers all are."""
+
+    def read(self, size: int = -1, /) -> bytes: ...
+
+    def close(self) -> None: ...
+
+    def __enter__(self) -> Self: ...
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+        /,
+    ) -> bool | None: ...
+
+
+#: What ``StorageBackend.put`` (and every ``source`` of the SDK) accepts: a local path (``str`` or
+#: ``os.PathLike``), an http(s) URL or a storage URI (``str``), bytes, a binary file object (anything
+#: :class:`Readable`), or an iterable of ``bytes`` chunks.
+SourceLike: TypeAlias = str | os.PathLike[str] | bytes | bytearray | memoryview | Readable | Iterable[bytes]
+
+
 @attrs.define(frozen=True)
 class StoredObject:
     """An object as stored: where it is (``uri``, ``key``) and what it is (``size``, ``sha256``, type)."""
@@ -67,15 +136,16 @@ class StoredObject:
     content_type: str | None
 
 
-def validate_key(key: Any, field: str = "key") -> str:
+def validate_key(key: object, field: str = "key") -> str:
     """Return ``key`` if it is a safe relative object key, else raise ``ValidationError`` naming the rule."""
     rule = _key_problem(key)
     if rule:
         raise ValidationError(field, key, rule)
-    return str(key)
+    assert isinstance(key, str)  # _key_problem rejects everything else
+    return key
 
 
-def validate_prefix(prefix: Any) -> str:
+def validate_prefix(prefix: object) -> str:
     """A listing prefix: ``""`` or a relative key start (may end with ``/``); same rules as keys."""
     if prefix in ("", None):
         return ""
@@ -88,7 +158,7 @@ def validate_prefix(prefix: Any) -> str:
     return prefix
 
 
-def _key_problem(key: Any) -> str | None:
+def _key_problem(key: object) -> str | None:
     if not isinstance(key, str):
         return "must be a string"
     if not key:
@@ -109,7 +179,7 @@ def _key_problem(key: Any) -> str | None:
     return None
 
 
-def check_expires_in(expires_in: Any, maximum: int = MAX_PRESIGN_SECONDS) -> int:
+def check_expires_in(expires_in: object, maximum: int = MAX_PRESIGN_SECONDS) -> int:
     """``expires_in`` as int seconds in 1..maximum, else ``ValidationError``."""
     if isinstance(expires_in, timedelta):
         seconds = int(expires_in.total_seconds())
@@ -154,7 +224,7 @@ def guess_content_type(key: str, default: str | None = DEFAULT_CONTENT_TYPE) -> 
     return guessed or default
 
 
-def iter_chunks(stream: IO[bytes] | Any, chunk_size: int = DEFAULT_CHUNK_SIZE) -> Iterator[bytes]:
+def iter_chunks(stream: Readable, chunk_size: int = DEFAULT_CHUNK_SIZE) -> Iterator[bytes]:
     """Read a binary stream to its end in chunks of at most ``chunk_size`` bytes."""
     while True:
         chunk = stream.read(chunk_size)
@@ -174,24 +244,24 @@ class HashingReader(io.RawIOBase):
     and the wrapped stream can seek; S3 uploads use the non-seekable view, which is read exactly once.
     """
 
-    def __init__(self, stream: IO[bytes] | Any, *, seekable: bool = False) -> None:
+    def __init__(self, stream: Readable, *, seekable: bool = False) -> None:
         super().__init__()
         self._stream = stream
         self._hash = hashlib.sha256()
         self._pos = 0
         self._hashed = 0
         self._gap = False
-        self._seekable = bool(seekable) and _is_seekable(stream)
-        self._start = stream.tell() if self._seekable else 0
+        self._seeker = stream if seekable and _is_seekable(stream) else None
+        self._start = self._seeker.tell() if self._seeker is not None else 0
 
     # io.RawIOBase protocol
     def readable(self) -> bool:
         return True
 
     def seekable(self) -> bool:
-        return self._seekable
+        return self._seeker is not None
 
-    def readinto(self, buffer: Any) -> int:
+    def readinto(self, buffer: WriteableBuffer) -> int:
         view = memoryview(buffer).cast("B")
         data = self.read(len(view))
         n = len(data)
@@ -226,12 +296,12 @@ class HashingReader(io.RawIOBase):
         return self._pos
 
     def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
-        if not self._seekable:
+        if self._seeker is None:
             raise io.UnsupportedOperation("this stream is not seekable")
         if whence == io.SEEK_SET:
-            absolute = self._stream.seek(self._start + offset, io.SEEK_SET)
+            absolute = self._seeker.seek(self._start + offset, io.SEEK_SET)
         else:
-            absolute = self._stream.seek(offset, whence)
+            absolute = self._seeker.seek(offset, whence)
         self._pos = absolute - self._start
         return self._pos
 
@@ -254,39 +324,49 @@ class HashingReader(io.RawIOBase):
 
     def hexdigest(self) -> str:
         """The sha256 of every byte seen (re-reads the stream once if a consumer skipped ahead)."""
-        if self._gap and self._seekable:
+        if self._gap and self._seeker is not None:
             digest = hashlib.sha256()
-            self._stream.seek(self._start)
+            self._seeker.seek(self._start)
             total = 0
-            for chunk in iter_chunks(self._stream):
+            for chunk in iter_chunks(self._seeker):
                 digest.update(chunk)
                 total += len(chunk)
             self._hashed, self._hash, self._gap = total, digest, False
         return self._hash.hexdigest()
 
 
-def _is_seekable(stream: Any) -> bool:
-    try:
-        return bool(stream.seekable()) and stream.tell() is not None
-    except Exception:
+def _is_seekable(stream: Readable) -> TypeGuard[SeekableReadable]:
+    """Whether ``stream`` can seek now (a pipe opened as a file has ``seek`` but cannot)."""
+    if not isinstance(stream, SeekableReadable):
         return False
+    try:
+        if not stream.seekable():
+            return False
+        stream.tell()  # some streams say they can seek and then cannot tell where they are
+    except Exception:  # a stream that cannot even answer is not seekable
+        return False
+    return True
 
 
 class StorageBackend(abc.ABC):
     """A place to put and read objects by key: local folder, S3 or GCS bucket prefix, or a plugin's.
 
-    Subclasses set ``schemes`` and implement the abstract methods; ``__init__(uri, **options)`` is theirs.
+    Subclasses set ``schemes`` and implement the abstract methods. ``open_storage`` constructs a backend as
+    ``Backend(uri, **options)``: the subclass's ``__init__`` parses the URI and names the options it takes.
     ``read_bytes`` and ``iter_bytes`` are conveniences built on ``open_read``.
     """
 
     schemes: ClassVar[tuple[str, ...]] = ()
 
+    def __init__(self, uri: str = "", /, **options: object) -> None:  # noqa: B027 - the contract, no state
+        """``Backend(uri, **options)``: the storage URI, then the backend's own options (nothing kept here)."""
+
     @abc.abstractmethod
-    def put(self, key: str, source: Any, content_type: str | None = None) -> StoredObject:
+    def put(self, key: str, source: SourceLike, content_type: str | None = None) -> StoredObject:
         """Stream ``source`` (path, bytes, binary file, iterator of bytes, http(s) URL) to ``key``."""
 
     @abc.abstractmethod
-    def open_read(self, key: str) -> IO[bytes]:
+    def open_read(self, key: str) -> BinaryReader:
         """A binary file-like object reading the object; ``ObjectNotFoundError`` if it does not exist."""
 
     @abc.abstractmethod
@@ -323,7 +403,7 @@ class StorageBackend(abc.ABC):
     def close(self) -> None:  # noqa: B027 - optional hook, deliberately not abstract
         """Release clients or connections the backend holds (no-op by default)."""
 
-    def __enter__(self) -> StorageBackend:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -337,32 +417,40 @@ class StorageBackend(abc.ABC):
         return f"{type(self).__name__}({where!r})"
 
 
-class BucketStorage(StorageBackend):
+ClientT = TypeVar("ClientT")
+
+
+class BucketStorage(StorageBackend, Generic[ClientT]):
     """What bucket-style backends (``scheme://bucket/prefix``: S3, GCS, plugins of that form) share:
     parsing the URI, mapping keys under the prefix, URIs, and a client built on first use (thread-safe).
 
     Subclasses set ``schemes`` and ``service`` (a name for messages), call :meth:`_init_bucket` and
-    implement ``_make_client`` and the storage operations.
+    implement ``_make_client`` (returning the service's client, ``ClientT``) and the storage operations.
     """
 
     service: ClassVar[str] = "bucket"
+    bucket_name: str
+    prefix: str
 
-    def _init_bucket(self, uri: str, client: Any = None) -> None:
+    def _init_bucket(self, uri: str, client: ClientT | None = None) -> None:
         self.bucket_name, self.prefix = parse_bucket_uri(uri, self.schemes[0], self.service)
         self._client = client
         self._lock = threading.Lock()
 
     @property
-    def client(self) -> Any:
+    def client(self) -> ClientT:
         """The service's client, created on first use and shared by threads."""
-        if self._client is None:
+        client = self._client
+        if client is None:
             with self._lock:
-                if self._client is None:
-                    self._client = self._make_client()
-        return self._client
+                client = self._client
+                if client is None:
+                    client = self._client = self._make_client()
+        return client
 
-    def _make_client(self) -> Any:
-        raise NotImplementedError
+    @abc.abstractmethod
+    def _make_client(self) -> ClientT:
+        """A new client of the service (called once, on first use)."""
 
     def object_key(self, key: str) -> str:
         """The object's name in the bucket: ``key`` (validated) under the prefix."""
@@ -376,8 +464,9 @@ class BucketStorage(StorageBackend):
 
     def close(self) -> None:
         client, self._client = self._client, None
-        if client is not None and hasattr(client, "close"):
-            client.close()
+        close = getattr(client, "close", None)
+        if callable(close):
+            close()
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.uri('')!r})"

@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import hashlib
 import io
+import os
 import re
 import time
-from typing import Any
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING
 
 import httpx
 
@@ -22,10 +24,12 @@ from ..errors import StorageError
 from .base import DEFAULT_CHUNK_SIZE, StorageBackend, StoredObject, guess_content_type
 from .sources import default_http_client, strip_query
 
+if TYPE_CHECKING:
+    from _typeshed import WriteableBuffer
+
 __all__ = ["RESUMABLE_ERRORS", "ResumingDownload", "download_to"]
 
 #: Transport failures after which the download reconnects and resumes.
-_RETRYABLE: tuple[type[Exception], ...]
 RESUMABLE_ERRORS: tuple[type[Exception], ...] = (
     httpx.TimeoutException,
     httpx.NetworkError,
@@ -38,7 +42,7 @@ class _Retry(Exception):
     """A response that is worth another attempt (5xx while resuming)."""
 
 
-_RETRYABLE = (*RESUMABLE_ERRORS, _Retry)
+_RETRYABLE: tuple[type[Exception], ...] = (*RESUMABLE_ERRORS, _Retry)
 
 
 class ResumingDownload(io.RawIOBase):
@@ -72,23 +76,23 @@ class ResumingDownload(io.RawIOBase):
         self._validator: str | None = None
         self._hash = hashlib.sha256()
         self._response: httpx.Response | None = None
-        self._chunks: Any = None
+        self._chunks: Iterator[bytes] | None = None
         self._skip = 0
-        self._buffer = b""
+        self._buffer: bytes = b""
         self._finished = False
 
     # ------------------------------------------------------------------ io protocol
     def readable(self) -> bool:
         return True
 
-    def readinto(self, buffer: Any) -> int:
+    def readinto(self, buffer: WriteableBuffer) -> int:
         view = memoryview(buffer).cast("B")
         data = self.read(len(view))
         view[: len(data)] = data
         return len(data)
 
     def readall(self) -> bytes:
-        parts = []
+        parts: list[bytes] = []
         while chunk := self.read(self._chunk_size):
             parts.append(chunk)
         return b"".join(parts)
@@ -118,6 +122,11 @@ class ResumingDownload(io.RawIOBase):
     def sha256(self) -> str:
         return self._hash.hexdigest()
 
+    @property
+    def finished(self) -> bool:
+        """Whether the whole body was read and verified (size and sha256)."""
+        return self._finished
+
     def connect(self) -> None:
         """Open the first response now (to learn size and content type before the backend starts)."""
         if self._response is None and not self._finished:
@@ -127,8 +136,9 @@ class ResumingDownload(io.RawIOBase):
     def _next_chunk(self) -> bytes:
         while True:
             try:
-                if self._response is None:
+                if self._chunks is None:
                     self._open()
+                assert self._chunks is not None  # _open sets it or raises
                 try:
                     chunk = next(self._chunks)
                 except StopIteration:
@@ -153,7 +163,7 @@ class ResumingDownload(io.RawIOBase):
             self._hash.update(chunk)
             return bytes(chunk)
 
-    def _attempt(self, action: Any) -> None:
+    def _attempt(self, action: Callable[[], None]) -> None:
         while True:
             try:
                 action()
@@ -269,7 +279,7 @@ def _int(value: str | None) -> int | None:
 
 def download_to(
     url: str,
-    store: StorageBackend | str,
+    store: str | os.PathLike[str] | StorageBackend,
     key: str,
     *,
     http_client: httpx.Client | None = None,
@@ -302,7 +312,7 @@ def download_to(
             stream.connect()
             ctype = content_type or guess_content_type(key, default=None) or stream.content_type
             stored = backend.put(key, stream, content_type=ctype)
-            if not stream._finished:  # the backend stopped reading early: make it verify now
+            if not stream.finished:  # the backend stopped reading early: make it verify now
                 if stream.read(1):
                     backend.delete(key)
                     raise StorageError(f"the storage stopped reading {stream.shown_url} before its end")

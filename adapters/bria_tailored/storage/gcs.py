@@ -12,6 +12,9 @@ is imported; without it :class:`GCSStorage` raises ``PluginNotFoundError`` namin
 * ``public_url``: a V4 signed GET (``X-Goog-Algorithm=GOOG4-RSA-SHA256``) for 1..604800 seconds, signed with
   option ``signing_credentials`` (a service account), else the client's credentials; IAM signing with
   ``service_account_email`` + ``access_token`` is passed through.
+
+google-cloud-storage ships no type information: :class:`GCSClient`, :class:`GCSBucket` and
+:class:`GCSBlob` describe the part of it this module uses, and the client is typed as one where it is made.
 """
 
 from __future__ import annotations
@@ -19,16 +22,21 @@ from __future__ import annotations
 import importlib
 import io
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import timedelta
-from typing import IO, Any
+from types import TracebackType
+from typing import TYPE_CHECKING, Literal, NoReturn, Protocol, Self, cast, overload
 
 from ..errors import PluginNotFoundError, StorageError, ValidationError
 from ..hookspecs import hookimpl
 from .base import (
+    BinaryReader,
     BucketStorage,
     HashingReader,
     ObjectNotFoundError,
+    Readable,
+    SeekableReadable,
+    SourceLike,
     StorageBackend,
     StoredObject,
     check_expires_in,
@@ -39,7 +47,10 @@ from .base import (
 )
 from .sources import content_type_for, open_source
 
-__all__ = ["GCSStorage"]
+if TYPE_CHECKING:
+    from google.auth.credentials import Credentials
+
+__all__ = ["GCSBlob", "GCSBucket", "GCSClient", "GCSStorage"]
 
 INSTALL_HINT = "pip install 'bria-tailored[gcs]'"
 CHUNK_MULTIPLE = 256 * 1024
@@ -48,14 +59,92 @@ EMULATOR_ENV = "STORAGE_EMULATOR_HOST"
 EMULATOR_PROJECT = "bria-tailored-emulator"
 
 
-def _require_gcs() -> Any:
+class BlobWriter(Protocol):
+    """``blob.open("wb")``: a resumable upload written in chunks; leaving ``with`` commits (or cancels)."""
+
+    def write(self, data: bytes, /) -> int: ...
+
+    def __enter__(self) -> Self: ...
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+        /,
+    ) -> bool | None: ...
+
+
+class GCSBlob(Protocol):
+    """The part of ``google.cloud.storage.Blob`` this module uses."""
+
+    @property
+    def name(self) -> str: ...
+
+    def upload_from_file(
+        self,
+        file_obj: Readable,
+        *,
+        size: int | None = ...,
+        content_type: str | None = ...,
+        rewind: bool = ...,
+    ) -> None: ...
+
+    @overload
+    def open(self, mode: Literal["rb"], *, chunk_size: int | None = ...) -> BinaryReader: ...
+
+    @overload
+    def open(
+        self,
+        mode: Literal["wb"],
+        *,
+        chunk_size: int | None = ...,
+        content_type: str | None = ...,
+        ignore_flush: bool = ...,
+    ) -> BlobWriter: ...
+
+    def exists(self) -> bool: ...
+
+    def delete(self) -> None: ...
+
+    def generate_signed_url(
+        self,
+        *,
+        version: Literal["v2", "v4"],
+        expiration: timedelta,
+        method: str,
+        credentials: Credentials | None = ...,
+        service_account_email: str | None = ...,
+        access_token: str | None = ...,
+    ) -> str: ...
+
+
+class GCSBucket(Protocol):
+    """The part of ``google.cloud.storage.Bucket`` this module uses."""
+
+    def blob(self, blob_name: str, chunk_size: int | None = ...) -> GCSBlob: ...
+
+    def get_blob(self, blob_name: str) -> GCSBlob | None: ...
+
+
+class GCSClient(Protocol):
+    """The part of ``google.cloud.storage.Client`` this module uses."""
+
+    def bucket(self, bucket_name: str) -> GCSBucket: ...
+
+    def list_blobs(self, bucket_or_name: str, *, prefix: str | None = ...) -> Iterable[GCSBlob]: ...
+
+    def close(self) -> None: ...
+
+
+def _require_gcs() -> None:
+    """Fail with the install hint when google-cloud-storage is missing (imported when a storage opens)."""
     try:
-        storage = importlib.import_module("google.cloud.storage")
+        importlib.import_module("google.cloud.storage")
     except ImportError as exc:
         raise PluginNotFoundError(
             f"gs:// storage needs google-cloud-storage, which is not installed ({exc}); run: {INSTALL_HINT}"
         ) from None
-    return storage
 
 
 def parse_gs_uri(uri: str) -> tuple[str, str]:
@@ -63,7 +152,7 @@ def parse_gs_uri(uri: str) -> tuple[str, str]:
     return parse_bucket_uri(uri, "gs", "GCS")
 
 
-class GCSStorage(BucketStorage):
+class GCSStorage(BucketStorage[GCSClient]):
     """Objects under ``gs://bucket/prefix``."""
 
     schemes = ("gs",)
@@ -74,15 +163,15 @@ class GCSStorage(BucketStorage):
         uri: str,
         *,
         project: str | None = None,
-        credentials: Any = None,
-        client: Any = None,
-        signing_credentials: Any = None,
+        credentials: Credentials | None = None,
+        client: GCSClient | None = None,
+        signing_credentials: Credentials | None = None,
         service_account_email: str | None = None,
         access_token: str | None = None,
         chunk_size: int = DEFAULT_CHUNK_SIZE,
         resumable_threshold: int = DEFAULT_CHUNK_SIZE,
     ) -> None:
-        self._storage = _require_gcs()
+        _require_gcs()
         self._init_bucket(uri, client)
         if chunk_size <= 0 or chunk_size % CHUNK_MULTIPLE:
             rule = f"must be a positive multiple of {CHUNK_MULTIPLE}"
@@ -96,41 +185,44 @@ class GCSStorage(BucketStorage):
         self._access_token = access_token
 
     # ----------------------------------------------------------------- client
-    def _make_client(self) -> Any:
+    def _make_client(self) -> GCSClient:
+        from google.auth.credentials import AnonymousCredentials
+
         emulator = os.environ.get(EMULATOR_ENV)
         credentials, project = self._credentials, self._project
-        kwargs: dict[str, Any] = {}
+        client_options: dict[str, str] | None = None
         if emulator:
             if credentials is None:
-                from google.auth.credentials import AnonymousCredentials
-
-                credentials = AnonymousCredentials()
+                # google-auth leaves this constructor unannotated: it takes no arguments
+                credentials = cast("Callable[[], Credentials]", AnonymousCredentials)()
             project = project or EMULATOR_PROJECT
             if "://" not in emulator:
-                kwargs["client_options"] = {"api_endpoint": f"http://{emulator}"}
-        return self._storage.Client(project=project, credentials=credentials, **kwargs)
+                client_options = {"api_endpoint": f"http://{emulator}"}
+        storage = importlib.import_module("google.cloud.storage")
+        # google-cloud-storage is untyped: its Client is what GCSClient describes
+        client: GCSClient = storage.Client(
+            project=project, credentials=credentials, client_options=client_options
+        )
+        return client
 
     @property
-    def bucket(self) -> Any:
+    def bucket(self) -> GCSBucket:
         return self.client.bucket(self.bucket_name)
 
     # ----------------------------------------------------------------- operations
-    def put(self, key: str, source: Any, content_type: str | None = None) -> StoredObject:
+    def put(self, key: str, source: SourceLike, content_type: str | None = None) -> StoredObject:
         name = self.object_key(key)
         with open_source(source) as src:
             ctype = content_type_for(key, content_type, src)
             size = src.size if src.size is not None else _remaining(src.stream)
+            reader = HashingReader(src.stream, seekable=size is not None)
             try:
-                if size is not None and _seekable(src.stream):
-                    reader = HashingReader(src.stream, seekable=True)
-                    blob = self.bucket.blob(
-                        name, chunk_size=self._chunk_size if size > self._resumable_threshold else None
-                    )
+                if size is not None and reader.seekable():
+                    chunk_size = self._chunk_size if size > self._resumable_threshold else None
+                    blob = self.bucket.blob(name, chunk_size=chunk_size)
                     blob.upload_from_file(reader, size=size, content_type=ctype, rewind=False)
                 else:
-                    reader = HashingReader(src.stream)
-                    blob = self.bucket.blob(name)
-                    writer = blob.open(
+                    writer = self.bucket.blob(name).open(
                         "wb", chunk_size=self._chunk_size, content_type=ctype, ignore_flush=True
                     )
                     with writer:
@@ -142,22 +234,20 @@ class GCSStorage(BucketStorage):
             uri=self.uri(key), key=key, size=reader.size, sha256=reader.hexdigest(), content_type=ctype
         )
 
-    def open_read(self, key: str) -> IO[bytes]:
+    def open_read(self, key: str) -> BinaryReader:
         try:
             blob = self.bucket.get_blob(self.object_key(key))
         except Exception as exc:
             self._raise(exc, f"read {self.uri(key)}")
         if blob is None:
             raise ObjectNotFoundError(f"no object at {self.uri(key)}")
-        reader: IO[bytes] = blob.open("rb", chunk_size=self._chunk_size)
-        return reader
+        return blob.open("rb", chunk_size=self._chunk_size)
 
     def exists(self, key: str) -> bool:
         try:
-            return bool(self.bucket.blob(self.object_key(key)).exists())
+            return self.bucket.blob(self.object_key(key)).exists()
         except Exception as exc:
             self._raise(exc, f"check {self.uri(key)}")
-            raise
 
     def delete(self, key: str) -> None:
         from google.api_core.exceptions import NotFound
@@ -181,11 +271,11 @@ class GCSStorage(BucketStorage):
         except Exception as exc:
             self._raise(exc, f"list {self.uri('')}")
 
-    def public_url(self, key: str, expires_in: int = 3600) -> str:
+    def public_url(self, key: str, expires_in: int | timedelta = 3600) -> str:
         seconds = check_expires_in(expires_in)
         blob = self.bucket.blob(self.object_key(key))
         try:
-            url: str = blob.generate_signed_url(
+            return blob.generate_signed_url(
                 version="v4",
                 expiration=timedelta(seconds=seconds),
                 method="GET",
@@ -201,9 +291,8 @@ class GCSStorage(BucketStorage):
             ) from None
         except Exception as exc:
             self._raise(exc, f"sign a URL for {self.uri(key)}")
-        return url
 
-    def _raise(self, exc: Exception, action: str) -> Any:
+    def _raise(self, exc: Exception, action: str) -> NoReturn:
         if isinstance(exc, StorageError | ValidationError):
             raise exc
         from google.api_core.exceptions import GoogleAPIError, NotFound
@@ -215,24 +304,19 @@ class GCSStorage(BucketStorage):
         raise exc
 
 
-def _seekable(stream: Any) -> bool:
-    try:
-        return bool(stream.seekable())
-    except Exception:
-        return False
-
-
-def _remaining(stream: Any) -> int | None:
+def _remaining(stream: Readable) -> int | None:
     """Bytes left in a seekable stream (None if it cannot tell)."""
-    if not _seekable(stream):
+    if not isinstance(stream, SeekableReadable):
         return None
     try:
+        if not stream.seekable():
+            return None
         here = stream.tell()
         end = stream.seek(0, io.SEEK_END)
         stream.seek(here)
-        return int(end - here)
-    except Exception:
+    except Exception:  # a stream that cannot answer has no known size
         return None
+    return end - here
 
 
 @hookimpl(trylast=True)

@@ -14,7 +14,7 @@ import os
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
-from typing import IO, Any
+from typing import BinaryIO
 from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
@@ -24,6 +24,7 @@ from .base import (
     DEFAULT_CHUNK_SIZE,
     HashingReader,
     ObjectNotFoundError,
+    SourceLike,
     StorageBackend,
     StoredObject,
     iter_chunks,
@@ -84,7 +85,7 @@ class LocalStorage(StorageBackend):
             return self.root.as_uri()
         return self._path(key).as_uri()
 
-    def put(self, key: str, source: Any, content_type: str | None = None) -> StoredObject:
+    def put(self, key: str, source: SourceLike, content_type: str | None = None) -> StoredObject:
         path = self._path(key)
         path.parent.mkdir(parents=True, exist_ok=True)
         if not path.parent.resolve().is_relative_to(self.root):
@@ -110,7 +111,7 @@ class LocalStorage(StorageBackend):
             uri=path.as_uri(), key=key, size=reader.size, sha256=reader.hexdigest(), content_type=ctype
         )
 
-    def open_read(self, key: str) -> IO[bytes]:
+    def open_read(self, key: str) -> BinaryIO:
         path = self._path(key)
         try:
             return path.open("rb")

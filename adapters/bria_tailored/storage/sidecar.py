@@ -3,28 +3,37 @@
 :func:`save_output` streams an output (image, video, model weights, dataset zip) into a storage, writes
 ``<key>.json`` beside it (:func:`build_sidecar`: model id, prompt, structured prompt, seed, request id,
 source URL without its query string, size, sha256, content type, created_at in UTC) and then calls the
-``bria_tailored_output_saved`` hook of every plugin. A plugin's failing hook is reported with a warning:
-the output is already saved.
+``bria_tailored_output_saved`` hook: an ordinary ``pm.hook.bria_tailored_output_saved(stored=...,
+metadata=...)`` call, so hookwrappers and tracing see it. A hook that raises ends that call (pluggy's
+rule) and is reported with a warning naming the plugin: the output is already saved.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import warnings
 from collections.abc import Mapping
 from datetime import UTC, datetime
-from typing import Any
+from typing import TypeAlias
 
 import httpx
 import pluggy
 
-from .base import StorageBackend, StoredObject, validate_key
+from .base import SourceLike, StorageBackend, StoredObject, validate_key
 from .sources import is_http_url, strip_query
 
-__all__ = ["SIDECAR_SUFFIX", "build_sidecar", "save_output", "sidecar_key"]
+__all__ = ["SIDECAR_SUFFIX", "JSONValue", "Sidecar", "build_sidecar", "save_output", "sidecar_key"]
 
 SIDECAR_SUFFIX = ".json"
-_FIELDS = ("model_id", "prompt", "structured_prompt", "seed", "request_id")
+
+#: A value of a JSON document.
+JSONValue: TypeAlias = "str | int | float | bool | None | list[JSONValue] | dict[str, JSONValue]"
+#: The sidecar of a saved output, as written to ``<key>.json`` and given to ``bria_tailored_output_saved``:
+#: ``key``, ``uri``, ``model_id``, ``prompt``, ``structured_prompt`` (parsed when it is JSON), ``seed``,
+#: ``request_id``, ``source_url`` (without its query string), ``size``, ``sha256``, ``content_type``,
+#: ``created_at`` (ISO 8601, UTC), then the caller's own keys. Values JSON cannot hold are written as text.
+Sidecar: TypeAlias = dict[str, object]
 
 
 def sidecar_key(key: str) -> str:
@@ -39,11 +48,11 @@ def _utc_iso(moment: datetime | None) -> str:
     return moment.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
-def _structured(value: Any) -> Any:
+def _structured(value: object) -> object:
     """The Status Service sends structured prompts as JSON strings: store them as JSON when they parse."""
     if isinstance(value, str):
         try:
-            parsed = json.loads(value)
+            parsed: JSONValue = json.loads(value)
         except ValueError:
             return value
         return parsed if isinstance(parsed, dict | list) else value
@@ -54,16 +63,16 @@ def build_sidecar(
     stored: StoredObject,
     *,
     source_url: str | None = None,
-    model_id: Any = None,
-    prompt: str | None = None,
-    structured_prompt: Any = None,
-    seed: Any = None,
-    request_id: str | None = None,
+    model_id: object = None,
+    prompt: object = None,
+    structured_prompt: object = None,
+    seed: object = None,
+    request_id: object = None,
     created_at: datetime | None = None,
-    extra: Mapping[str, Any] | None = None,
-) -> dict[str, Any]:
+    extra: Mapping[str, object] | None = None,
+) -> Sidecar:
     """The sidecar metadata of a saved output (``extra`` adds keys but never overrides these)."""
-    sidecar: dict[str, Any] = {
+    sidecar: Sidecar = {
         "key": stored.key,
         "uri": stored.uri,
         "model_id": model_id,
@@ -83,10 +92,10 @@ def build_sidecar(
 
 
 def save_output(
-    store: StorageBackend | str,
+    store: str | os.PathLike[str] | StorageBackend,
     key: str,
-    source: Any,
-    metadata: Mapping[str, Any] | None = None,
+    source: SourceLike,
+    metadata: Mapping[str, object] | None = None,
     http_client: httpx.Client | None = None,
     *,
     expected_size: int | None = None,
@@ -106,9 +115,10 @@ def save_output(
     backend = open_storage(store)
     validate_key(key)
     fields = dict(metadata or {})
-    source_url = fields.pop("source_url", None)
-    created_at = fields.pop("created_at", None)
-    known = {name: fields.pop(name) for name in _FIELDS if name in fields}
+    given_url = fields.pop("source_url", None)
+    source_url = given_url if isinstance(given_url, str) else None
+    given_time = fields.pop("created_at", None)
+    created_at = given_time if isinstance(given_time, datetime) else None
 
     if is_http_url(source):
         stored = download_to(
@@ -123,26 +133,34 @@ def save_output(
     else:
         stored = backend.put(key, source)
 
-    sidecar = build_sidecar(stored, source_url=source_url, created_at=created_at, extra=fields, **known)
+    sidecar = build_sidecar(
+        stored,
+        source_url=source_url,
+        created_at=created_at,
+        model_id=fields.pop("model_id", None),
+        prompt=fields.pop("prompt", None),
+        structured_prompt=fields.pop("structured_prompt", None),
+        seed=fields.pop("seed", None),
+        request_id=fields.pop("request_id", None),
+        extra=fields,
+    )
     body = json.dumps(sidecar, indent=2, ensure_ascii=False, default=str).encode("utf-8")
     backend.put(sidecar_key(key), body, content_type="application/json")
     _notify(plugin_manager or get_plugin_manager(), stored, sidecar)
     return stored
 
 
-def _notify(manager: pluggy.PluginManager, stored: StoredObject, sidecar: dict[str, Any]) -> None:
-    from ..plugins import PluginLoadWarning
+def _notify(manager: pluggy.PluginManager, stored: StoredObject, sidecar: Sidecar) -> None:
+    """Call ``bria_tailored_output_saved``; a plugin's failure is a warning, never an error."""
+    from ..plugins import PluginLoadWarning, raising_plugin
 
-    for impl in reversed(manager.hook.bria_tailored_output_saved.get_hookimpls()):
-        if impl.hookwrapper or impl.wrapper:
-            continue
-        offered = {"stored": stored, "metadata": dict(sidecar)}
-        try:  # like pluggy, pass only the arguments the implementation names
-            impl.function(*(offered[name] for name in impl.argnames))
-        except Exception as exc:
-            warnings.warn(
-                f"bria-tailored plugin {impl.plugin_name!r}: bria_tailored_output_saved failed "
-                f"({type(exc).__name__}: {exc}); {stored.uri} is saved",
-                PluginLoadWarning,
-                stacklevel=3,
-            )
+    try:
+        manager.hook.bria_tailored_output_saved(stored=stored, metadata=dict(sidecar))
+    except Exception as exc:
+        plugin = raising_plugin(manager.hook.bria_tailored_output_saved, exc)
+        who = f"bria-tailored plugin {plugin!r}" if plugin else "a bria-tailored plugin"
+        warnings.warn(
+            f"{who}: bria_tailored_output_saved failed ({type(exc).__name__}: {exc}); {stored.uri} is saved",
+            PluginLoadWarning,
+            stacklevel=3,
+        )

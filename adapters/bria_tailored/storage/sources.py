@@ -11,10 +11,10 @@ from __future__ import annotations
 import io
 import os
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Generator, Iterable, Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
-from typing import IO, Any
+from typing import TYPE_CHECKING, TypeGuard
 from urllib.parse import urlsplit, urlunsplit
 from urllib.request import url2pathname
 
@@ -22,7 +22,10 @@ import attrs
 import httpx
 
 from ..errors import StorageError, ValidationError
-from .base import DEFAULT_CHUNK_SIZE, DEFAULT_CONTENT_TYPE, guess_content_type
+from .base import DEFAULT_CHUNK_SIZE, DEFAULT_CONTENT_TYPE, Readable, SourceLike, guess_content_type
+
+if TYPE_CHECKING:
+    from _typeshed import WriteableBuffer
 
 __all__ = [
     "IterStream",
@@ -42,7 +45,7 @@ _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*)://")
 class Source:
     """An opened source: the stream plus what is known about it (for content type and size checks)."""
 
-    stream: IO[bytes] | io.RawIOBase
+    stream: Readable
     name: str | None = None
     content_type: str | None = None
     size: int | None = None
@@ -82,7 +85,7 @@ class IterStream(io.RawIOBase):
     def readall(self) -> bytes:
         return self.read(-1)
 
-    def readinto(self, buffer: Any) -> int:
+    def readinto(self, buffer: WriteableBuffer) -> int:
         view = memoryview(buffer).cast("B")
         data = self.read(len(view))
         view[: len(data)] = data
@@ -95,7 +98,8 @@ def strip_query(url: str) -> str:
     return urlunsplit((parts.scheme, parts.netloc, parts.path, "", ""))
 
 
-def is_http_url(value: Any) -> bool:
+def is_http_url(value: object) -> TypeGuard[str]:
+    """Whether ``value`` is an ``http://`` or ``https://`` URL (a string)."""
     return isinstance(value, str) and value.lower().startswith(("http://", "https://"))
 
 
@@ -118,15 +122,15 @@ def default_http_client() -> httpx.Client:
 
 @contextmanager
 def open_source(
-    source: Any, *, http_client: httpx.Client | None = None, chunk_size: int = DEFAULT_CHUNK_SIZE
-) -> Iterator[Source]:
+    source: SourceLike, *, http_client: httpx.Client | None = None, chunk_size: int = DEFAULT_CHUNK_SIZE
+) -> Generator[Source, None, None]:
     """Open ``source`` for streaming; close (only) what was opened here when the block ends."""
     with ExitStack() as stack:
         yield _open(source, stack, http_client, chunk_size)
 
 
-def _open(source: Any, stack: ExitStack, http_client: httpx.Client | None, chunk_size: int) -> Source:
-    if isinstance(source, (bytes, bytearray, memoryview)):
+def _open(source: SourceLike, stack: ExitStack, http_client: httpx.Client | None, chunk_size: int) -> Source:
+    if isinstance(source, bytes | bytearray | memoryview):
         data = bytes(source)
         return Source(io.BytesIO(data), size=len(data))
     if isinstance(source, str):
@@ -140,14 +144,18 @@ def _open(source: Any, stack: ExitStack, http_client: httpx.Client | None, chunk
         return _open_path(Path(source), stack)
     if isinstance(source, os.PathLike):
         return _open_path(Path(os.fspath(source)), stack)
-    if hasattr(source, "read"):
-        name = getattr(source, "name", None)
+    if isinstance(source, Readable):
+        name: object = getattr(source, "name", None)
         return Source(source, name=name if isinstance(name, str) else None)
-    if isinstance(source, Iterable):
-        return Source(IterStream(source))
-    raise ValidationError(
-        "source", source, "must be a path, bytes, a binary file, an iterator of bytes, a URL or a storage URI"
-    )
+    try:
+        chunks = iter(source)  # the type says iterable of bytes; a caller without a type checker may not
+    except TypeError:
+        raise ValidationError(
+            "source",
+            source,
+            "must be a path, bytes, a binary file, an iterator of bytes, a URL or a storage URI",
+        ) from None
+    return Source(IterStream(chunks))
 
 
 def _open_path(path: Path, stack: ExitStack) -> Source:

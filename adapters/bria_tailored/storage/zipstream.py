@@ -16,15 +16,18 @@ import time
 import zipfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TypeAlias
 
 from ..errors import ValidationError
-from .base import DEFAULT_CHUNK_SIZE, iter_chunks, validate_key
+from .base import DEFAULT_CHUNK_SIZE, SourceLike, iter_chunks, validate_key
 from .sources import IterStream, open_source
 
-__all__ = ["ZipStream", "folder_entries", "iter_zip"]
+__all__ = ["ZipEntry", "ZipStream", "folder_entries", "iter_zip"]
 
-_MIN_DATE = (1980, 1, 1, 0, 0, 0)
+#: One member of an archive: its name in the archive and where its bytes come from.
+ZipEntry: TypeAlias = tuple[str, SourceLike]
+_DateTime: TypeAlias = tuple[int, int, int, int, int, int]
+_MIN_DATE: _DateTime = (1980, 1, 1, 0, 0, 0)
 
 
 class _Pipe:
@@ -34,7 +37,7 @@ class _Pipe:
         self._parts: list[bytes] = []
         self.pending = 0
 
-    def write(self, data: Any) -> int:
+    def write(self, data: bytes, /) -> int:
         chunk = bytes(data)
         if chunk:
             self._parts.append(chunk)
@@ -44,6 +47,9 @@ class _Pipe:
     def flush(self) -> None:
         pass
 
+    def close(self) -> None:
+        pass
+
     def drain(self) -> bytes:
         data = b"".join(self._parts)
         self._parts.clear()
@@ -51,19 +57,20 @@ class _Pipe:
         return data
 
 
-def _date_time(source: Any) -> tuple[int, int, int, int, int, int]:
+def _date_time(source: SourceLike) -> _DateTime:
+    """The entry's timestamp: a local file's modification time, else now (never before 1980, ZIP's epoch)."""
     mtime = None
     if isinstance(source, os.PathLike) or (isinstance(source, str) and "://" not in source):
         try:
             mtime = os.stat(source).st_mtime
         except OSError:
             mtime = None
-    stamp = time.localtime(mtime if mtime is not None else time.time())[:6]
-    return max(tuple(stamp), _MIN_DATE)  # type: ignore[return-value]
+    t = time.localtime(mtime if mtime is not None else time.time())
+    return max((t.tm_year, t.tm_mon, t.tm_mday, t.tm_hour, t.tm_min, t.tm_sec), _MIN_DATE)
 
 
 def iter_zip(
-    entries: Iterable[tuple[str, Any]], *, chunk_size: int = DEFAULT_CHUNK_SIZE, force_zip64: bool = False
+    entries: Iterable[ZipEntry], *, chunk_size: int = DEFAULT_CHUNK_SIZE, force_zip64: bool = False
 ) -> Iterator[bytes]:
     """Yield a ZIP archive of STORED entries as chunks of about ``chunk_size`` bytes.
 
@@ -72,7 +79,7 @@ def iter_zip(
     """
     pipe = _Pipe()
     seen: set[str] = set()
-    with zipfile.ZipFile(pipe, mode="w", compression=zipfile.ZIP_STORED, allowZip64=True) as archive:  # type: ignore[call-overload]
+    with zipfile.ZipFile(pipe, mode="w", compression=zipfile.ZIP_STORED, allowZip64=True) as archive:
         for arcname, source in entries:
             validate_key(arcname, field="arcname")
             if arcname in seen:
@@ -103,7 +110,7 @@ class ZipStream(IterStream):
 
     def __init__(
         self,
-        entries: Iterable[tuple[str, Any]],
+        entries: Iterable[ZipEntry],
         *,
         chunk_size: int = DEFAULT_CHUNK_SIZE,
         force_zip64: bool = False,
