@@ -97,14 +97,18 @@ def status_error(response: httpx.Response) -> errors.APIStatusError:
     )
 
 
-def unreadable(response: httpx.Response, exc: Exception) -> errors.APIStatusError:
-    """The error for a success status whose body is not what the spec documents."""
+def unreadable(response: httpx.Response, exc: Exception) -> errors.ResponseFormatError:
+    """The error for a success status whose body is not what the spec documents: it names the request and
+    shows a short excerpt of the body (redacted like every message)."""
     method, path = response.request.method, path_of(response.request)
-    return errors.APIStatusError(
-        f"{method} {path} -> {response.status_code}: unreadable response ({exc})",
+    excerpt = response.text[:200] if response.content else "(empty body)"
+    return errors.ResponseFormatError(
+        f"{method} {path} -> {response.status_code}: unexpected response ({exc}): {excerpt!r}",
         status_code=response.status_code,
         body=response.text[:2000],
         response=response,
+        method=method,
+        path=path,
     )
 
 

@@ -6,7 +6,9 @@
     ├── ValidationError(BriaError, ValueError)   raised before any network call; names field, value, rule
     │   └── InvalidImagesError   (client.train: every unusable file of a source at once; .problems)
     ├── APIConnectionError ── APITimeoutError
+    ├── ClientClosedError    (the client was closed, or an async client is used from another event loop)
     ├── APIStatusError  (.status_code, .message, .body, .field_errors, .response)
+    │   ├── ResponseFormatError   a success status whose body is not what the spec promises
     │   ├── BadRequestError 400          ├── ConflictError 409
     │   ├── AuthenticationError 401      ├── PreconditionFailedError 412
     │   ├── PermissionDeniedError 403 ── QuotaExceededError
@@ -14,9 +16,12 @@
     │   ├── UnsupportedMediaTypeError 415├── UnprocessableEntityError 422
     │   ├── RateLimitError 429           └── InternalServerError 5xx
     ├── JobFailedError       (Status Service said ERROR or UNKNOWN: .code, .message, .details, .request_id)
+    ├── UnknownStatusError   (a status the SDK's table does not know: .status, .what)
     ├── TrainingFailedError  (model ended Failed or Stopped)
     ├── WaitTimeoutError     (deadline passed; .last_status; the job may still finish: do not resubmit)
     ├── UploadsFailedError   (client.train: some images failed to upload; .failures; a re-run resumes)
+    ├── UnsafeURLError       (a URL from a response that is not http(s) on the API's terms)
+    ├── WebhookVerificationError  (a webhook whose signature or timestamp does not check out)
     └── StorageError ── NotPubliclyAddressableError, PluginNotFoundError, ObjectNotFoundError
 
 No exception text or repr carries the API token: messages are built from method, path, status and the
@@ -44,6 +49,7 @@ __all__ = [
     "AuthenticationError",
     "BadRequestError",
     "BriaError",
+    "ClientClosedError",
     "ConflictError",
     "FieldError",
     "InternalServerError",
@@ -58,13 +64,17 @@ __all__ = [
     "PreconditionFailedError",
     "QuotaExceededError",
     "RateLimitError",
+    "ResponseFormatError",
     "StorageError",
     "TrainingFailedError",
+    "UnknownStatusError",
     "UnprocessableEntityError",
+    "UnsafeURLError",
     "UnsupportedMediaTypeError",
     "UploadsFailedError",
     "ValidationError",
     "WaitTimeoutError",
+    "WebhookVerificationError",
     "parse_error_body",
     "redact",
 ]
@@ -247,6 +257,15 @@ class APIStatusError(BriaError):
         self.path = path
 
 
+class ResponseFormatError(APIStatusError):
+    """A success status whose body does not parse, or lacks what the spec promises (the message names the
+    operation and shows a short, redacted excerpt of the body)."""
+
+
+class ClientClosedError(BriaError):
+    """The client was closed (or an async client is used from an event loop it was not made in)."""
+
+
 class BadRequestError(APIStatusError):
     """400."""
 
@@ -362,9 +381,33 @@ class TrainingFailedError(BriaError):
 class WaitTimeoutError(BriaError, TimeoutError):
     """The wait's deadline passed. The job may still finish: do not resubmit it."""
 
-    def __init__(self, message: str, *, last_status: object = None) -> None:
+    def __init__(self, message: str, *, last_status: object = None, request_id: str | None = None) -> None:
         super().__init__(message)
         self.last_status = last_status
+        self.request_id = request_id
+
+
+class UnknownStatusError(BriaError):
+    """A status the SDK's table of statuses does not know (one Bria added): the wait stops instead of
+    polling until its deadline. ``status`` is the value, ``what`` names the object (``model 12``)."""
+
+    def __init__(self, message: str, *, status: str, what: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.what = what
+
+
+class UnsafeURLError(BriaError):
+    """A URL taken from a response that the client refuses to open: not ``https://`` (or ``http://`` when
+    the API itself is on ``http://``). A response never makes the client read local files or buckets."""
+
+    def __init__(self, message: str, *, url: str) -> None:
+        super().__init__(message)
+        self.url = redact(url)
+
+
+class WebhookVerificationError(BriaError):
+    """A webhook delivery whose signature, id or timestamp does not check out."""
 
 
 class UploadsFailedError(BriaError):
