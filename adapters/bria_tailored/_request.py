@@ -8,7 +8,6 @@ typed :mod:`bria_tailored.errors` tree and reads a success into the operation's 
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Mapping
 from typing import Any, TypeVar
 
@@ -20,8 +19,6 @@ from ._plan import Plan
 from .transport import Connection, path_of, send
 
 R = TypeVar("R")
-
-logger = logging.getLogger("bria_tailored")
 
 
 def call(
@@ -51,21 +48,32 @@ def call_raw(
     """Call ``op`` and return the ``httpx.Response`` (already checked: error statuses raise)."""
     given = {k: v for k, v in (query or {}).items() if v is not None}
     params = {k: _query_value(v) for k, v in {**op.query_defaults, **given}.items()}
-    request = conn.request(op.method, op.url_path(path or {}), params=params or None, json=json)
-    logger.debug("%s %s", request.method, request.url.path)
+    request = conn.request(
+        op.method, op.url_path(path or {}), params=params or None, json=json, operation_id=op.operation_id
+    )
     response = yield from send(conn, request)
-    if response.status_code >= 400:
-        raise status_error(response)
+    check_status(response)
     return response
 
 
 def fetch(conn: Connection, url: str) -> Plan[httpx.Response]:
     """GET an absolute URL of the API (with the client's auth, limits and retries); error statuses raise."""
-    request = conn.request("GET", url)
+    request = conn.request("GET", url, operation_id="get-status" if "/v2/status/" in url else None)
     response = yield from send(conn, request)
-    if response.status_code >= 400:
-        raise status_error(response)
+    check_status(response)
     return response
+
+
+def check_status(response: httpx.Response) -> None:
+    """Raise the typed error for anything but a 2xx: 4xx/5xx by status, 1xx/3xx as unexpected (a redirect
+    is never followed: the token must not leave the API's origin)."""
+    code = response.status_code
+    if code >= 400:
+        raise status_error(response)
+    if not 200 <= code < 300:
+        where = response.headers.get("location")
+        why = f"redirect to {httpx.URL(where).host or where!r} not followed" if where else f"status {code}"
+        raise unreadable(response, ValueError(why))
 
 
 def _query_value(value: object) -> object:

@@ -31,8 +31,10 @@ pickles (across processes, or out of a worker) with its attributes.
 
 from __future__ import annotations
 
+import base64
 import json
 import re
+import urllib.parse
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeGuard
@@ -88,14 +90,39 @@ _known_secrets: set[str] = set()
 
 
 def register_secret(value: str | None) -> None:
-    """Remember a secret (the API token) so that :func:`redact` removes it wherever it appears."""
-    if value and len(value) >= 4:
-        _known_secrets.add(value)
+    """Remember a secret (the API token) so that :func:`redact` removes it wherever it appears: as it is,
+    escaped as in a ``repr`` (``'abc\\n'``, ``b'abc\\r'``), URL-encoded, JSON-escaped and base64-encoded."""
+    if not value or len(value) < 4:
+        return
+    raw = value.encode("utf-8", "surrogateescape")
+    forms = {
+        value,
+        value.strip(),
+        repr(value)[1:-1],
+        repr(raw)[2:-1],
+        json.dumps(value)[1:-1],
+        urllib.parse.quote(value, safe=""),
+        urllib.parse.quote_plus(value),
+        base64.b64encode(raw).decode().rstrip("="),
+        base64.urlsafe_b64encode(raw).decode().rstrip("="),
+    }
+    _known_secrets.update(form for form in forms if len(form) >= 4)
+
+
+def redact_value(value: object) -> object:
+    """``value`` (a parsed JSON body: dicts, lists, strings) with every string passed through :func:`redact`."""
+    if isinstance(value, str):
+        return redact(value)
+    if _is_object(value):
+        return {redact(k): redact_value(v) for k, v in value.items()}
+    if _is_array(value):
+        return [redact_value(v) for v in value]
+    return value
 
 
 def redact(text: str) -> str:
     """Scrub tokens, Authorization values and URL signatures out of a piece of text."""
-    for secret in _known_secrets:
+    for secret in sorted(_known_secrets, key=len, reverse=True):
         if secret in text:
             text = text.replace(secret, "***")
     for pattern in _SECRET_PATTERNS:
@@ -250,8 +277,13 @@ class APIStatusError(BriaError):
     ) -> None:
         super().__init__(message)
         self.status_code = status_code
-        self.body = body
-        self.field_errors = field_errors or []
+        self.body = redact_value(body)  # a server may echo the token back
+        self.field_errors = [
+            FieldError(
+                redact(e.field) if e.field else e.field, redact(e.message), redact_value(e.input)
+            )
+            for e in field_errors or []
+        ]
         self.response = response
         self.method = method
         self.path = path

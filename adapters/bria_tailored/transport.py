@@ -5,12 +5,20 @@ for backoff, and ``Send`` for each attempt, so the sync and async clients share 
 only in the engine that runs it. A caller's own ``httpx.Client``/``AsyncClient`` is used as it is (its
 proxies, event hooks and transports apply): nothing of it is replaced or mutated.
 
-Retry rules (Bria has no idempotency keys and bills per call, so a POST that may have reached the server
-is never repeated):
+Retry rules (Bria has no idempotency keys and bills per call, so a request that may have started work on
+the server is never repeated):
 
-* 429 is retried for every method, honouring ``Retry-After`` (seconds or an HTTP date, capped);
-* 5xx and connection errors are retried only for GET, PUT, DELETE, HEAD and OPTIONS;
-* the delay is exponential backoff with full jitter; every retry is logged on ``bria_tailored.transport``.
+* 429 is retried for every operation, honouring ``Retry-After`` (seconds or an HTTP date, capped): the
+  server did not take the request;
+* 5xx and connection errors are retried only for the operations in :data:`SAFE_TO_REPEAT` (reads, and
+  writes that set a value: repeating them changes nothing) — never for a POST, and never for a PUT or
+  DELETE that *starts* work (``regenerate-all-captions`` would regenerate twice). An operation the table
+  does not know (one added upstream) is retried only when it is a GET;
+* the delay is exponential backoff with full jitter.
+
+Every request is logged on ``bria_tailored.transport`` (DEBUG: method, path, status, latency, attempt,
+request id; INFO: each retry). The ``api_token`` header is sent only to the API's own origin (scheme,
+host and port of ``base_url``), and redirects are never followed with it.
 """
 
 from __future__ import annotations
@@ -32,8 +40,76 @@ from .ratelimit import TokenBucket
 
 logger = logging.getLogger("bria_tailored.transport")
 
-IDEMPOTENT_METHODS = frozenset({"GET", "PUT", "DELETE", "HEAD", "OPTIONS"})
 RETRYABLE_STATUS = frozenset({500, 502, 503, 504})
+
+#: Operations a 5xx or a dropped connection may safely repeat (by operationId), decided from the spec and
+#: Bria's docs: every read, the writes whose repetition leaves the same state, and the deletes (a repeat
+#: finds the object gone: 404). Not here: every POST (creates, uploads, generation, training start/stop:
+#: billed or duplicated) and ``regenerate-all-captions``, a PUT that starts caption work.
+SAFE_TO_REPEAT: frozenset[str] = frozenset(
+    {
+        # reads
+        "get-projects",
+        "get-project",
+        "get-datasets",
+        "get-datasets-by-project",
+        "get-dataset",
+        "get-images",
+        "get-image",
+        "get-bulk-upload-status",
+        "download-dataset",
+        "get-models",
+        "get-models-by-project",
+        "get-model",
+        "list-checkpoints",
+        "get-checkpoint",
+        "download-model",
+        "get-status",
+        # writes that set a value (the same request twice leaves the same state)
+        "update-project",
+        "update-dataset",
+        "update-image-caption",
+        "update-model",
+        # deletes (a repeat finds the object gone)
+        "delete-project",
+        "delete-dataset",
+        "delete-image",
+        "delete-model",
+        "delete-checkpoint",
+    }
+)
+
+
+def safe_to_repeat(operation_id: str | None, method: str) -> bool:
+    """Whether a 5xx or connection error may be retried for this operation (see :data:`SAFE_TO_REPEAT`)."""
+    if operation_id is None or operation_id not in _KNOWN_OPERATIONS:
+        return method.upper() == "GET"
+    return operation_id in SAFE_TO_REPEAT
+
+
+#: Every operation the table above has decided about (the others are new: only GET is retried).
+_KNOWN_OPERATIONS: frozenset[str] = SAFE_TO_REPEAT | frozenset(
+    {
+        "create-project",
+        "create-dataset",
+        "clone-dataset",
+        "upload-image",
+        "regenerate-all-captions",
+        "bulk-upload-images",
+        "generate-visual-schema",
+        "refine-structured-prompt",
+        "create-model",
+        "upload-model",
+        "start-training",
+        "stop-training",
+        "generate-image",
+        "generate-structured-prompt",
+        "generate-video",
+    }
+)
+
+#: The request extension that carries the operationId from the request builder to the retry rules.
+OPERATION_EXTENSION = "bria_operation"
 
 
 def parse_retry_after(value: str | None, *, now: float | None = None) -> float | None:
@@ -77,13 +153,14 @@ class RetryPolicy:
         status_code: int | None = None,
         headers: httpx.Headers | None = None,
         error: Exception | None = None,
+        operation_id: str | None = None,
     ) -> float | None:
         """Seconds to wait before retry number ``attempt + 1``, or None to give up and return/raise."""
         if attempt >= self.max_retries:
             return None
-        method = method.upper()
+        repeatable = safe_to_repeat(operation_id, method)
         if error is not None:
-            if method in IDEMPOTENT_METHODS and isinstance(error, httpx.TransportError):
+            if repeatable and isinstance(error, httpx.TransportError):
                 return self.backoff(attempt, rng)
             return None
         if status_code == 429:
@@ -91,7 +168,7 @@ class RetryPolicy:
             if retry_after is not None:
                 return min(retry_after, self.max_retry_after)
             return self.backoff(attempt, rng)
-        if status_code in RETRYABLE_STATUS and method in IDEMPOTENT_METHODS:
+        if status_code in RETRYABLE_STATUS and repeatable:
             retry_after = parse_retry_after(headers.get("retry-after") if headers else None)
             if retry_after is not None:
                 return min(retry_after, self.max_retry_after)
@@ -126,11 +203,16 @@ class Connection:
         *,
         params: dict[str, Any] | None = None,
         json: Any = None,
+        operation_id: str | None = None,
     ) -> httpx.Request:
-        """An authenticated request to ``url`` (absolute, or a path under ``base_url``)."""
+        """A request to ``url`` (absolute, or a path under ``base_url``), authenticated only when it goes
+        to the API's own origin."""
         if not url.startswith(("http://", "https://")):
             url = self.base_url + url
-        headers = {"api_token": self.api_token, "user-agent": self.user_agent}
+        headers = {"user-agent": self.user_agent}
+        if same_origin(url, self.base_url):
+            headers["api_token"] = self.api_token
+        extensions = {OPERATION_EXTENSION: operation_id} if operation_id else None
         request: httpx.Request = self.build_request(
             method,
             url,
@@ -138,8 +220,15 @@ class Connection:
             json=json,
             headers=headers,
             timeout=self.timeout,
+            extensions=extensions,
         )
         return request
+
+
+def same_origin(url: str | httpx.URL, base_url: str) -> bool:
+    """Whether ``url`` has the scheme, host and port of ``base_url``."""
+    a, b = httpx.URL(url), httpx.URL(base_url)
+    return (a.scheme, a.host, a.port) == (b.scheme, b.host, b.port)
 
 
 def send(conn: Connection, request: httpx.Request) -> Plan[httpx.Response]:
@@ -149,22 +238,31 @@ def send(conn: Connection, request: httpx.Request) -> Plan[httpx.Response]:
     fails and may not (or no longer) be retried. HTTP error statuses are returned, not raised.
     """
     method = request.method.upper()
+    operation_id = request.extensions.get(OPERATION_EXTENSION)
     attempt = 0
     while True:
         if conn.limiter is not None:
             wait = conn.limiter.reserve()
             if wait > 0:
                 yield Sleep(wait)
+        started = time.monotonic()
         try:
             response: httpx.Response = yield Send(request)
         except httpx.TransportError as exc:
-            delay = conn.policy.decide(method, attempt, conn.rng, error=exc)
+            _log_request(request, None, started, attempt, type(exc).__name__)
+            delay = conn.policy.decide(method, attempt, conn.rng, error=exc, operation_id=operation_id)
             if delay is None:
                 raise connection_error(exc, request) from None
             why = type(exc).__name__
         else:
+            _log_request(request, response, started, attempt, None)
             delay = conn.policy.decide(
-                method, attempt, conn.rng, status_code=response.status_code, headers=response.headers
+                method,
+                attempt,
+                conn.rng,
+                status_code=response.status_code,
+                headers=response.headers,
+                operation_id=operation_id,
             )
             if delay is None:
                 return response
@@ -182,6 +280,30 @@ def send(conn: Connection, request: httpx.Request) -> Plan[httpx.Response]:
         attempt += 1
 
 
+def _log_request(
+    request: httpx.Request,
+    response: httpx.Response | None,
+    started: float,
+    attempt: int,
+    failure: str | None,
+) -> None:
+    if not logger.isEnabledFor(logging.DEBUG):
+        return
+    request_id = None
+    if response is not None:
+        request_id = response.headers.get("x-request-id") or response.headers.get("request-id")
+    outcome = failure or str(response.status_code if response is not None else "?")
+    logger.debug(
+        "%s %s -> %s in %.0f ms (attempt %d)%s",
+        request.method,
+        request.url.path,
+        outcome,
+        (time.monotonic() - started) * 1000,
+        attempt + 1,
+        f" request_id={request_id}" if request_id else "",
+    )
+
+
 def path_of(request: httpx.Request) -> str:
     """The request's path, for error messages."""
     return urllib.parse.unquote(request.url.path)
@@ -193,3 +315,51 @@ def connection_error(exc: Exception, request: httpx.Request) -> errors.APIConnec
         f"{request.method} {path_of(request)} failed: {type(exc).__name__}: "
         f"{errors.redact(str(exc)) or 'no detail'}"
     )
+
+
+# ------------------------------------------------------------------------------------- total deadline
+def send_sync(http: httpx.Client, request: httpx.Request, deadline: float) -> httpx.Response:
+    """Send ``request`` on ``http`` and read the whole answer within ``deadline`` seconds in total.
+
+    httpx's timeouts are per read: a server trickling a byte at a time could hold a call open forever.
+    Here the body is read chunk by chunk and the call fails with ``httpx.ReadTimeout`` (an
+    ``APITimeoutError`` for the caller) once the deadline has passed. Redirects are never followed.
+    """
+    ends = time.monotonic() + deadline
+    response = http.send(request, stream=True, follow_redirects=False)
+    if response.is_stream_consumed:  # already complete (an in-memory transport)
+        return response
+    try:
+        chunks: list[bytes] = []
+        for chunk in response.iter_raw():
+            chunks.append(chunk)
+            if time.monotonic() > ends:
+                raise httpx.ReadTimeout(f"no complete answer within {deadline:g} s", request=request)
+    finally:
+        response.close()
+    return _complete(response, b"".join(chunks))
+
+
+async def send_async(http: httpx.AsyncClient, request: httpx.Request, deadline: float) -> httpx.Response:
+    """The awaitable twin of :func:`send_sync` (the deadline is an anyio cancel scope)."""
+    import anyio
+
+    with anyio.move_on_after(deadline) as scope:
+        response = await http.send(request, follow_redirects=False)
+        return response
+    if scope.cancelled_caught:
+        raise httpx.ReadTimeout(f"no complete answer within {deadline:g} s", request=request)
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _complete(streamed: httpx.Response, raw: bytes) -> httpx.Response:
+    """A fully read response from a streamed one and its raw (still encoded) bytes."""
+    response = httpx.Response(
+        streamed.status_code,
+        headers=streamed.headers,
+        content=raw,
+        request=streamed.request,
+        extensions=streamed.extensions,
+    )
+    response.read()
+    return response
