@@ -73,6 +73,10 @@ __all__ = [
 
 T = TypeVar("T")
 
+#: How many status checks of one ``wait_many`` run at once by default: the size of httpx's keep-alive pool
+#: (20), so a wait over thousands of jobs reuses connections instead of queueing on the pool.
+DEFAULT_CONCURRENT_CHECKS = 20
+
 Clock = Callable[[], float]
 ProgressCallback = Callable[[Any], object]
 ManyProgressCallback = Callable[[int, Any], object]
@@ -455,8 +459,8 @@ def wait_many(
     """A plan that follows many jobs on one loop; returns their values in input order.
 
     Each job has its own backoff (:class:`Schedule`); all share one deadline, started now. The checks due
-    at one moment run together (``Gather``, at most ``max_concurrent_checks`` at a time; ``None``: all
-    due checks); then the loop sleeps until the next due time. ``on_progress(index, status)`` follows
+    at one moment run together (``Gather``: threads or tasks, at most ``max_concurrent_checks`` at a time,
+    :data:`DEFAULT_CONCURRENT_CHECKS` when ``None``); then the loop sleeps until the next due time. ``on_progress(index, status)`` follows
     every check.
 
     A check that raises aborts the whole wait with that exception, unless ``return_exceptions=True``:
@@ -488,7 +492,8 @@ def wait_many(
             if delay > 0:
                 yield Sleep(delay)
             continue
-        outcomes: list[Any] = yield Gather([checks[i] for i in batch], len(batch), return_exceptions=True)
+        concurrency = max_concurrent_checks or DEFAULT_CONCURRENT_CHECKS
+        outcomes: list[Any] = yield Gather([checks[i] for i in batch], concurrency, return_exceptions=True)
         now = clock()
         for i, outcome in zip(batch, outcomes, strict=True):
             many.record(i, outcome if isinstance(outcome, BaseException) else _as_result(outcome), now)
