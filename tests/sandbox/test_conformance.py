@@ -206,8 +206,18 @@ def invalid_body(op: Operation, world: World) -> st.SearchStrategy[Any]:
     return st.one_of(options)
 
 
+def _routable(value: Any) -> bool:
+    """Whether a value, as one path segment, still reaches the operation's route."""
+    text = str(value)
+    return text not in ("", ".", "..") and "/" not in text
+
+
 def request_for(op: Operation, world: World, valid: bool) -> st.SearchStrategy[dict[str, Any]]:
-    path_params = {p.name: values(p.schema, world, p.name) for p in op.parameters if p.location == "path"}
+    path_params = {
+        p.name: values(p.schema, world, p.name).filter(_routable)
+        for p in op.parameters
+        if p.location == "path"
+    }
     if not valid and path_params and any(p.schema.get("type") == "integer" for p in op.parameters):
         path_params = {name: st.one_of(s, st.just("abc")) for name, s in path_params.items()}
     query = {

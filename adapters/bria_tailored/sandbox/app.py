@@ -9,19 +9,24 @@ authentication and, unless ``fault_downloads`` is set, faults. ``/_sandbox/healt
 from __future__ import annotations
 
 import logging
-from typing import Any
+from collections.abc import Awaitable, Callable
+from typing import Unpack
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
-from starlette.types import Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from .errors import ApiError
 from .faults import RAW_SEND_KEY, FaultInjector, drop_connection
 from .files import FILES_PREFIX, serve_file
-from .handlers import HANDLERS, ApiError, Call, Sandbox
-from .options import SandboxOptions
+from .handlers import HANDLERS, Call, Handler
+from .handlers.base import JSONBody
+from .json_types import JSON
+from .options import SandboxOptions, SandboxOptionsKwargs
+from .service import Sandbox
 from .spec import Operation, Spec, load_spec
 from .state import Store
 from .validation import validate_body, validate_params
@@ -88,8 +93,8 @@ class SandboxApp:
         return JSONResponse({"status": "ok", "operations": len(self.spec.operations)})
 
     async def _http_error(self, request: Request, exc: Exception) -> Response:
-        status = getattr(exc, "status_code", 500)
-        text = {404: "Not found", 405: "Method not allowed"}.get(status, str(getattr(exc, "detail", "error")))
+        status, detail = (exc.status_code, exc.detail) if isinstance(exc, HTTPException) else (500, "error")
+        text = {404: "Not found", 405: "Method not allowed"}.get(status, str(detail))
         return JSONResponse({"message": text}, status_code=status)
 
     def base_url(self, request: Request) -> str:
@@ -97,7 +102,7 @@ class SandboxApp:
             return self.options.public_base_url
         return str(request.base_url).rstrip("/")
 
-    def _endpoint(self, op: Operation) -> Any:
+    def _endpoint(self, op: Operation) -> Callable[[Request], Awaitable[Response]]:
         handler = HANDLERS.get(op.operation_id)
 
         async def endpoint(request: Request) -> Response:
@@ -131,7 +136,7 @@ class SandboxApp:
         endpoint.__name__ = op.operation_id.replace("-", "_")
         return endpoint
 
-    async def _handle(self, op: Operation, handler: Any, request: Request) -> Response:
+    async def _handle(self, op: Operation, handler: Handler[JSON], request: Request) -> Response:
         now = self.sandbox.now()
         self.sandbox.lifecycle.settle(now)
         params, errors = validate_params(op, dict(request.path_params), dict(request.query_params))
@@ -150,23 +155,23 @@ class SandboxApp:
 class _RawEndpoint:
     """Wraps a raw ASGI callable so Starlette routes to it as an app, not as a request handler."""
 
-    def __init__(self, func: Any) -> None:
+    def __init__(self, func: ASGIApp) -> None:
         self.func = func
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         await self.func(scope, receive, send)
 
 
-def _json(status: int, body: Any, headers: dict[str, str] | None = None) -> Response:
+def _json(status: int, body: JSONBody, headers: dict[str, str] | None = None) -> Response:
     if status == 204 or body is None and status != 200:
         return Response(status_code=status, headers=headers)
     return JSONResponse(body, status_code=status, headers=headers)
 
 
-async def _noop_receive() -> dict[str, Any]:
+async def _noop_receive() -> Message:
     return {"type": "http.disconnect"}
 
 
-def create_app(options: SandboxOptions | None = None, **kwargs: Any) -> SandboxApp:
+def create_app(options: SandboxOptions | None = None, **kwargs: Unpack[SandboxOptionsKwargs]) -> SandboxApp:
     """Build the sandbox ASGI app (see :class:`SandboxOptions` for the keyword arguments)."""
     return SandboxApp(SandboxOptions.build(options, **kwargs))

@@ -13,14 +13,38 @@ import io
 import posixpath
 import zipfile
 from dataclasses import dataclass
-from typing import Any
+from typing import TypedDict, final
 
 from .media import sniff_image, thumbnail_png
 
-__all__ = ["BulkError", "ZipLimits", "extract_images"]
+__all__ = ["BulkError", "ExtractedImage", "RejectedFile", "ZipEntry", "ZipLimits", "extract_images"]
 
 IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".webp")
 MIN_BULK_SIDE = 1024
+
+
+@final
+class ExtractedImage(TypedDict):
+    """An image of the zip, checked and ready to store."""
+
+    filename: str
+    data: bytes
+    thumb: bytes  # a PNG preview
+    digest: str
+    content_type: str
+    extension: str
+
+
+@final
+class RejectedFile(TypedDict):
+    """A file of the zip that cannot be used, with an HTTP-like code."""
+
+    filename: str
+    error_code: int
+    error_message: str
+
+
+ZipEntry = ExtractedImage | RejectedFile
 
 
 class BulkError(ValueError):
@@ -41,7 +65,7 @@ def _unsafe(name: str) -> bool:
     return ".." in parts
 
 
-def extract_images(data: bytes, limits: ZipLimits) -> list[dict[str, Any]]:
+def extract_images(data: bytes, limits: ZipLimits) -> list[ZipEntry]:
     """Entries in zip order: ``{filename, data, digest, content_type}`` or ``{filename, error_code,
     error_message}``. Raises :class:`BulkError` when the archive itself is unusable."""
     try:
@@ -57,7 +81,7 @@ def extract_images(data: bytes, limits: ZipLimits) -> list[dict[str, Any]]:
             raise BulkError(
                 f"the zip expands to {declared} bytes; the limit is {limits.max_uncompressed_bytes}"
             )
-        entries: list[dict[str, Any]] = []
+        entries: list[ZipEntry] = []
         total = 0
         for info in infos:
             name = info.filename

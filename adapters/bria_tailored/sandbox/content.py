@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from typing import Any
+
+from .json_types import JSON, JSONObject
 
 __all__ = ["caption_for", "refine", "structured_prompt_for", "visual_schema_for"]
 
@@ -31,16 +32,16 @@ def _pick(options: tuple[str, ...], *parts: object) -> str:
     return options[int.from_bytes(digest[:4], "big") % len(options)]
 
 
-def _dumps(value: Any) -> str:
+def _dumps(value: object) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
-def parse_json_object(text: str | None) -> dict[str, Any] | None:
+def parse_json_object(text: str | None) -> JSONObject | None:
     """``text`` parsed as a JSON object, or ``None``."""
     if not text:
         return None
     try:
-        value = json.loads(text)
+        value: JSON = json.loads(text)
     except (ValueError, TypeError):
         return None
     return value if isinstance(value, dict) else None
@@ -64,7 +65,7 @@ def visual_schema_for(image_digests: list[str], colors: list[str]) -> str:
 def caption_for(visual_schema: str, image_digest: str, image_name: str) -> str:
     """A caption with the visual schema's keys, filled in for one image."""
     schema = parse_json_object(visual_schema) or {"description": visual_schema}
-    caption: dict[str, Any] = {}
+    caption: JSONObject = {}
     for field, value in schema.items():
         if isinstance(value, list):
             caption[field] = value[: max(1, len(value) // 2 + 1)]
@@ -78,7 +79,7 @@ def caption_for(visual_schema: str, image_digest: str, image_name: str) -> str:
 
 def structured_prompt_for(prompt: str | None, base: str | None, visual_schema: str | None, seed: int) -> str:
     """A structured prompt: the visual schema's backbone, refined by an earlier prompt and the text."""
-    prompt_obj: dict[str, Any] = dict(parse_json_object(visual_schema) or {})
+    prompt_obj: JSONObject = dict(parse_json_object(visual_schema) or {})
     prompt_obj.update(parse_json_object(base) or {})
     if prompt:
         prompt_obj["short_description"] = prompt
@@ -91,6 +92,7 @@ def structured_prompt_for(prompt: str | None, base: str | None, visual_schema: s
 def refine(structured_prompt: str, instruction: str) -> str:
     """A structured prompt with an instruction applied (recorded under ``refinements``)."""
     value = parse_json_object(structured_prompt) or {}
-    refinements = list(value.get("refinements", [])) if isinstance(value.get("refinements"), list) else []
+    earlier = value.get("refinements", [])
+    refinements = list(earlier) if isinstance(earlier, list) else []
     value["refinements"] = [*refinements, instruction]
     return _dumps(value)

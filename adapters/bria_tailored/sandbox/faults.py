@@ -16,8 +16,8 @@ from __future__ import annotations
 import asyncio
 import random
 import threading
-from collections.abc import MutableMapping
-from typing import Any
+
+from starlette.types import Scope
 
 from .options import SandboxOptions
 
@@ -30,7 +30,7 @@ class ConnectionDropped(ConnectionError):
     """Raised to abort a response when the server's transport cannot be closed directly."""
 
 
-async def drop_connection(scope: MutableMapping[str, Any]) -> None:
+async def drop_connection(scope: Scope) -> None:
     """Close the client's connection now (without or in the middle of a response)."""
     send = scope.get(RAW_SEND_KEY)
     cycle = getattr(send, "__self__", None)

@@ -18,6 +18,8 @@ from dataclasses import dataclass
 
 from PIL import Image, ImageDraw
 
+from .json_types import JSON
+
 __all__ = [
     "ASPECT_RATIOS",
     "ImageInfo",
@@ -81,7 +83,7 @@ def generate_png(width: int, height: int, *seed_parts: object, palette: Sequence
         return rng.choice(colours) if colours else tuple(rng.randrange(256) for _ in range(3))
 
     background = pick()
-    image = Image.new("RGB", (width, height), background)  # type: ignore[arg-type]
+    image = Image.new("RGB", (width, height), background)
     draw = ImageDraw.Draw(image)
     for _ in range(6):
         x0, y0 = rng.randrange(width), rng.randrange(height)
@@ -89,9 +91,9 @@ def generate_png(width: int, height: int, *seed_parts: object, palette: Sequence
         y1 = min(height, y0 + rng.randrange(height // 8 + 1, height // 2 + 2))
         colour = pick()
         if rng.random() < 0.5:
-            draw.ellipse((x0, y0, x1, y1), fill=colour)  # type: ignore[arg-type]
+            draw.ellipse((x0, y0, x1, y1), fill=colour)
         else:
-            draw.rectangle((x0, y0, x1, y1), fill=colour)  # type: ignore[arg-type]
+            draw.rectangle((x0, y0, x1, y1), fill=colour)
     out = io.BytesIO()
     image.save(out, format="PNG", compress_level=1)
     return out.getvalue()
@@ -137,9 +139,12 @@ def average_color(data: bytes) -> str:
     """The mean colour of an image as ``#rrggbb`` (``#000000`` when it cannot be read)."""
     try:
         with Image.open(io.BytesIO(data)) as image:
-            r, g, b = image.convert("RGB").resize((1, 1)).getpixel((0, 0))  # type: ignore[misc]
+            pixel = image.convert("RGB").resize((1, 1)).getpixel((0, 0))
     except Exception:
         return "#000000"
+    if not isinstance(pixel, tuple) or len(pixel) < 3:
+        return "#000000"
+    r, g, b = pixel[:3]
     return f"#{r:02x}{g:02x}{b:02x}"
 
 
@@ -242,7 +247,7 @@ def video_frames(source: bytes, width: int, height: int, count: int, *seed_parts
             base = opened.convert("RGB").resize((width, height))
     except Exception:
         base = Image.open(io.BytesIO(generate_png(width, height, *seed_parts))).convert("RGB")
-    frames = []
+    frames: list[bytes] = []
     for index in range(count):
         shift = (index * max(1, width // (count * 2))) % width
         frame = Image.new("RGB", (width, height))
@@ -290,7 +295,7 @@ def is_safetensors(data: bytes) -> bool:
     if length < 2 or length > 100_000_000 or 8 + length > len(data):
         return False
     try:
-        header = json.loads(data[8 : 8 + length])
+        header: JSON = json.loads(data[8 : 8 + length])
     except (ValueError, UnicodeDecodeError):
         return False
     if not isinstance(header, dict):
@@ -301,7 +306,12 @@ def is_safetensors(data: bytes) -> bool:
             continue
         if not isinstance(entry, dict) or "data_offsets" not in entry or "dtype" not in entry:
             return False
-        start, end = entry["data_offsets"]
+        offsets = entry["data_offsets"]
+        if not isinstance(offsets, list) or len(offsets) != 2:
+            return False
+        start, end = offsets
+        if not isinstance(start, int | float) or not isinstance(end, int | float):
+            return False
         if not 0 <= start <= end <= body:
             return False
     return True

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
-from typing import Any
+from typing import TypedDict, Unpack
 
-__all__ = ["FAULT_KINDS", "LOOPBACK_HOSTS", "SandboxOptions", "check_loopback"]
+__all__ = ["FAULT_KINDS", "LOOPBACK_HOSTS", "SandboxOptions", "SandboxOptionsKwargs", "check_loopback"]
 
 FAULT_KINDS: tuple[str, ...] = ("429", "500", "503", "drop")
 LOOPBACK_HOSTS: frozenset[str] = frozenset({"127.0.0.1", "localhost", "::1"})
@@ -26,6 +26,38 @@ def check_loopback(host: str) -> str:
             "it has no real authentication and must not be reachable from other machines"
         )
     return host
+
+
+class SandboxOptionsKwargs(TypedDict, total=False):
+    """The keyword arguments of ``create_app``/``run_sandbox``/``serve_forever``: the fields of
+    :class:`SandboxOptions`, each optional (a test keeps the two lists equal)."""
+
+    token: str | None
+    time_scale: float
+    training_seconds: float
+    stop_seconds: float
+    caption_seconds: float
+    bulk_seconds: float
+    job_seconds: float
+    sync_seconds: float
+    clock: Callable[[], float]
+    latency_ms: float
+    fail_rate: float
+    fail_kinds: tuple[str, ...]
+    retry_after: int
+    seed: int
+    fault_downloads: bool
+    drop_download_after_bytes: int | None
+    db_path: str | Path | None
+    public_base_url: str | None
+    image_scale: float
+    max_zip_bytes: int
+    max_zip_entries: int
+    max_zip_uncompressed_bytes: int
+    max_model_bytes: int
+    max_image_bytes: int
+    allowed_fetch_hosts: tuple[str, ...] | None
+    spec_path: str | Path | None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -110,7 +142,9 @@ class SandboxOptions:
             object.__setattr__(self, "allowed_fetch_hosts", tuple(self.allowed_fetch_hosts))
 
     @classmethod
-    def build(cls, options: SandboxOptions | None = None, **overrides: Any) -> SandboxOptions:
+    def build(
+        cls, options: SandboxOptions | None = None, **overrides: Unpack[SandboxOptionsKwargs]
+    ) -> SandboxOptions:
         """Options from an existing object and/or keyword arguments (unknown names raise ``TypeError``)."""
         names = {f.name for f in fields(cls)}
         unknown = sorted(set(overrides) - names)
@@ -120,9 +154,7 @@ class SandboxOptions:
             )
         if options is None:
             return cls(**overrides)
-        values = {f.name: getattr(options, f.name) for f in fields(cls)}
-        values.update(overrides)
-        return cls(**values)
+        return replace(options, **overrides)
 
     def duration(self, name: str) -> float:
         """A configured duration (``"training"``, ``"caption"``, ...) after ``time_scale``."""

@@ -15,12 +15,12 @@ import threading
 import time
 from collections.abc import Sequence
 from types import TracebackType
-from typing import Any
+from typing import Unpack
 
 import uvicorn
 
 from .app import SandboxApp, create_app
-from .options import SandboxOptions, check_loopback
+from .options import SandboxOptions, SandboxOptionsKwargs, check_loopback
 
 __all__ = ["SandboxServer", "main", "run_sandbox", "serve_forever"]
 
@@ -52,10 +52,10 @@ class SandboxServer:
         port: int = 0,
         app: SandboxApp | None = None,
         log_level: str = "warning",
-        **options: Any,
+        **options: Unpack[SandboxOptionsKwargs],
     ) -> None:
         self.host = check_loopback(host)
-        self.port = port
+        self.port: int = port
         self.app = app if app is not None else create_app(**options)
         self.log_level = log_level
         self.base_url = ""
@@ -72,7 +72,7 @@ class SandboxServer:
         if self._thread is not None:
             return self.base_url
         self._socket = _bind(self.host, self.port)
-        self.port = self._socket.getsockname()[1]
+        self.port = int(self._socket.getsockname()[1])
         self.base_url = _url(self.host, self.port)
         config = uvicorn.Config(
             self.app, log_level=self.log_level, lifespan="off", access_log=False, timeout_graceful_shutdown=2
@@ -124,7 +124,11 @@ class SandboxServer:
 
 
 def run_sandbox(
-    *, host: str = "127.0.0.1", port: int = 0, app: SandboxApp | None = None, **options: Any
+    *,
+    host: str = "127.0.0.1",
+    port: int = 0,
+    app: SandboxApp | None = None,
+    **options: Unpack[SandboxOptionsKwargs],
 ) -> SandboxServer:
     """A sandbox on loopback: ``with run_sandbox(training_seconds=1) as base_url: ...`` (or ``async with``).
 
@@ -135,7 +139,11 @@ def run_sandbox(
 
 
 def serve_forever(
-    port: int = 8787, host: str = "127.0.0.1", *, log_level: str = "info", **options: Any
+    port: int = 8787,
+    host: str = "127.0.0.1",
+    *,
+    log_level: str = "info",
+    **options: Unpack[SandboxOptionsKwargs],
 ) -> None:
     """Serve a sandbox in the foreground until interrupted (Ctrl-C); prints the base URL first."""
     check_loopback(host)
@@ -181,11 +189,23 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def options_from_args(args: argparse.Namespace) -> dict[str, Any]:
+def options_from_args(args: argparse.Namespace) -> SandboxOptionsKwargs:
     """The ``SandboxOptions`` keyword arguments given by parsed command-line arguments."""
-    values = {k: v for k, v in vars(args).items() if k not in ("host", "port")}
-    values["fail_kinds"] = tuple(kind.strip() for kind in values["fail_kinds"].split(",") if kind.strip())
-    return values
+    return {
+        "token": args.token,
+        "db_path": args.db_path,
+        "time_scale": args.time_scale,
+        "training_seconds": args.training_seconds,
+        "caption_seconds": args.caption_seconds,
+        "bulk_seconds": args.bulk_seconds,
+        "job_seconds": args.job_seconds,
+        "latency_ms": args.latency_ms,
+        "fail_rate": args.fail_rate,
+        "fail_kinds": tuple(kind.strip() for kind in str(args.fail_kinds).split(",") if kind.strip()),
+        "seed": args.seed,
+        "public_base_url": args.public_base_url,
+        "image_scale": args.image_scale,
+    }
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -14,23 +14,25 @@ import copy
 import importlib.resources
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
 
-import jsonschema
+from .json_types import JSON, JSONObject
+from .jsonschema_api import SchemaValidator, draft7_validator, format_checker
+from .openapi_types import OpenAPIDocument, OperationObject, ParameterObject, operations_of, shared_parameters
 
 __all__ = [
+    "OpenAPIDocument",
     "Operation",
     "Spec",
     "find_spec_path",
     "load_spec",
     "to_json_schema",
+    "validator",
 ]
 
-HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head", "options")
 _OPENAPI_ONLY = (
     "example",
     "examples",
@@ -74,11 +76,10 @@ def _is_base64(value: object) -> bool:
     return True
 
 
-FORMAT_CHECKER = jsonschema.FormatChecker(formats=())
-FORMAT_CHECKER.checks("byte", raises=())(_is_base64)
+FORMAT_CHECKER = format_checker({"byte": _is_base64})
 
 
-def to_json_schema(schema: Any, components: dict[str, Any], _depth: int = 0) -> Any:
+def to_json_schema(schema: JSON, components: Mapping[str, JSON], _depth: int = 0) -> JSON:
     """Convert an OpenAPI 3.0 schema object to JSON Schema (refs inlined; nullable made explicit)."""
     if _depth > 64:
         raise ValueError("schema nesting too deep (recursive $ref?)")
@@ -86,29 +87,39 @@ def to_json_schema(schema: Any, components: dict[str, Any], _depth: int = 0) -> 
         return [to_json_schema(item, components, _depth + 1) for item in schema]
     if not isinstance(schema, dict):
         return schema
-    if "$ref" in schema:
-        name = schema["$ref"].rsplit("/", 1)[-1]
-        return to_json_schema(components[name], components, _depth + 1)
-    out: dict[str, Any] = {}
+    ref = schema.get("$ref")
+    if isinstance(ref, str):
+        return to_json_schema(components[ref.rsplit("/", 1)[-1]], components, _depth + 1)
+    out: JSONObject = {}
     for key, value in schema.items():
         if key in _OPENAPI_ONLY or key == "nullable":
             continue
-        if key == "properties":
+        if key == "properties" and isinstance(value, dict):
             out[key] = {name: to_json_schema(sub, components, _depth + 1) for name, sub in value.items()}
         elif key in ("items", "additionalProperties", "not"):
             out[key] = to_json_schema(value, components, _depth + 1)
-        elif key in ("allOf", "anyOf", "oneOf"):
+        elif key in ("allOf", "anyOf", "oneOf") and isinstance(value, list):
             out[key] = [to_json_schema(sub, components, _depth + 1) for sub in value]
         else:
             out[key] = copy.deepcopy(value)
     if schema.get("nullable"):
-        if "enum" in out:
-            out["enum"] = [*out["enum"], None]
-        if isinstance(out.get("type"), str) and not any(k in out for k in ("allOf", "anyOf", "oneOf")):
-            out["type"] = [out["type"], "null"]
+        enum = out.get("enum")
+        if isinstance(enum, list):
+            out["enum"] = [*enum, None]
+        kind = out.get("type")
+        if isinstance(kind, str) and not any(k in out for k in ("allOf", "anyOf", "oneOf")):
+            out["type"] = [kind, "null"]
         else:
             out = {"anyOf": [out, {"type": "null"}]}
     return out
+
+
+def _object_schema(schema: JSON, components: Mapping[str, JSON]) -> JSONObject:
+    """A schema object converted to JSON Schema (which is an object too)."""
+    converted = to_json_schema(schema, components)
+    if not isinstance(converted, dict):
+        raise TypeError(f"a schema must be a JSON object, not {type(converted).__name__}")
+    return converted
 
 
 @dataclass(frozen=True)
@@ -118,7 +129,7 @@ class Parameter:
     name: str
     location: str
     required: bool
-    schema: dict[str, Any]
+    schema: JSONObject
 
 
 @dataclass
@@ -130,12 +141,12 @@ class Operation:
     path: str
     summary: str
     parameters: list[Parameter]
-    body_schema: dict[str, Any] | None
+    body_schema: JSONObject | None
     body_required: bool
-    responses: dict[str, dict[str, Any] | None]
+    responses: dict[str, JSONObject | None]
     path_regex: re.Pattern[str] = field(repr=False, default=re.compile(""))
 
-    def response_schema(self, status: int) -> dict[str, Any] | None:
+    def response_schema(self, status: int) -> JSONObject | None:
         """The documented JSON schema for a status code (``None``: documented without a body)."""
         return self.responses.get(str(status))
 
@@ -146,21 +157,20 @@ class Operation:
 class Spec:
     """The loaded spec: operations by id, validators, and the component schemas as JSON Schema."""
 
-    def __init__(self, document: dict[str, Any], source: Path | None = None) -> None:
+    def __init__(self, document: OpenAPIDocument, source: Path | None = None) -> None:
         self.document = document
         self.source = source
-        self.components: dict[str, Any] = document.get("components", {}).get("schemas", {})
+        self.components: JSONObject = document.get("components", {}).get("schemas", {})
         self.operations: dict[str, Operation] = {}
         for path, item in document["paths"].items():
-            shared = item.get("parameters", [])
-            for method in HTTP_METHODS:
-                if method not in item:
-                    continue
-                op = item[method]
+            shared = shared_parameters(item)
+            for method, op in operations_of(item):
                 self.operations[op["operationId"]] = self._operation(path, method, op, shared)
 
-    def _operation(self, path: str, method: str, op: dict[str, Any], shared: list[Any]) -> Operation:
-        params = []
+    def _operation(
+        self, path: str, method: str, op: OperationObject, shared: list[ParameterObject]
+    ) -> Operation:
+        params: list[Parameter] = []
         for raw in [*shared, *op.get("parameters", [])]:
             if raw.get("in") not in ("path", "query"):
                 continue
@@ -169,7 +179,7 @@ class Spec:
                     name=raw["name"],
                     location=raw["in"],
                     required=bool(raw.get("required", raw["in"] == "path")),
-                    schema=to_json_schema(raw.get("schema", {}), self.components),
+                    schema=_object_schema(raw.get("schema", {}), self.components),
                 )
             )
         body_schema = None
@@ -178,14 +188,13 @@ class Spec:
         if request_body:
             media = request_body.get("content", {}).get("application/json")
             if media is not None:
-                body_schema = to_json_schema(media.get("schema", {}), self.components)
+                body_schema = _object_schema(media.get("schema", {}), self.components)
                 body_required = bool(request_body.get("required", False))
-        responses: dict[str, dict[str, Any] | None] = {}
+        responses: dict[str, JSONObject | None] = {}
         for status, response in op.get("responses", {}).items():
             media = response.get("content", {}).get("application/json")
-            responses[status] = (
-                to_json_schema(media["schema"], self.components) if media and "schema" in media else None
-            )
+            schema = media.get("schema") if media else None
+            responses[status] = None if schema is None else _object_schema(schema, self.components)
         regex = re.compile("^" + re.sub(r"\{([^}]+)\}", r"(?P<\1>[^/]+)", path) + "$")
         return Operation(
             operation_id=op["operationId"],
@@ -202,9 +211,9 @@ class Spec:
     def __iter__(self) -> Iterator[Operation]:
         return iter(self.operations.values())
 
-    def schema(self, name: str) -> dict[str, Any]:
+    def schema(self, name: str) -> JSONObject:
         """A component schema converted to JSON Schema."""
-        return to_json_schema(self.components[name], self.components)
+        return _object_schema(self.components[name], self.components)
 
     def match(self, method: str, path: str) -> Operation | None:
         """The operation for a concrete request path (literal paths win over templated ones)."""
@@ -213,14 +222,14 @@ class Spec:
         return candidates[0] if candidates else None
 
 
-def validator(schema: dict[str, Any]) -> jsonschema.protocols.Validator:
+def validator(schema: JSONObject) -> SchemaValidator:
     """A Draft 7 validator for a converted schema, checking ``format: byte``."""
-    return jsonschema.Draft7Validator(schema, format_checker=FORMAT_CHECKER)
+    return draft7_validator(schema, FORMAT_CHECKER)
 
 
 @lru_cache(maxsize=4)
 def _load(path: str) -> Spec:
-    document = json.loads(Path(path).read_text(encoding="utf-8"))
+    document: OpenAPIDocument = json.loads(Path(path).read_text(encoding="utf-8"))
     return Spec(document, Path(path))
 
 

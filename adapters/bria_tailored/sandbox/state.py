@@ -1,10 +1,10 @@
-"""The sandbox's store: records by kind and id, binary blobs, counters; optionally in SQLite.
+"""The sandbox's store: typed tables of records, binary blobs, id counters; optionally in SQLite.
 
-Records are plain JSON-able dicts (the lifecycle keeps its timestamps in them, so a restarted sandbox
-resumes where it stopped). Every mutation goes through :class:`Store` under one re-entrant lock:
-uvicorn serves requests on one event loop in a background thread, and bulk uploads extract zips in
-worker threads. With ``db_path`` every write goes straight to SQLite (autocommit); without it,
-everything lives in memory and dies with the process.
+Records are plain JSON-able dicts (see ``records.py``; the lifecycle keeps its timestamps in them, so a
+restarted sandbox resumes where it stopped). Every mutation goes through :class:`Store` under one
+re-entrant lock: uvicorn serves requests on one event loop in a background thread, and bulk uploads
+extract zips in worker threads. With ``db_path`` every write goes straight to SQLite (autocommit);
+without it, everything lives in memory and dies with the process.
 """
 
 from __future__ import annotations
@@ -12,12 +12,15 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Generic, TypeVar
 
-__all__ = ["Store"]
+from .records import BulkRecord, DatasetRecord, ImageRecord, JobRecord, ModelRecord, ProjectRecord
 
-Record = dict[str, Any]
+__all__ = ["Database", "Store", "Table"]
+
+R = TypeVar("R", bound=Mapping[str, object])
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS records (kind TEXT NOT NULL, id TEXT NOT NULL, data TEXT NOT NULL,
@@ -27,23 +30,84 @@ CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, value INTEGER NOT NU
 """
 
 
+class Database:
+    """The SQLite file behind a persistent store (autocommit); once closed, writes are dropped."""
+
+    def __init__(self, path: str | Path) -> None:
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        self.connection: sqlite3.Connection | None = sqlite3.connect(
+            str(path), check_same_thread=False, isolation_level=None
+        )
+        self.connection.executescript(_SCHEMA)
+
+    def execute(self, sql: str, parameters: tuple[object, ...] = ()) -> list[tuple[object, ...]]:
+        if self.connection is None:
+            return []
+        return [tuple(row) for row in self.connection.execute(sql, parameters).fetchall()]
+
+    def close(self) -> None:
+        if self.connection is not None:
+            self.connection.close()
+            self.connection = None
+
+
+class Table(Generic[R]):
+    """The records of one kind, by id (ids are kept as text, like the SQLite column)."""
+
+    def __init__(self, kind: str, lock: threading.RLock, db: Database | None) -> None:
+        self.kind = kind
+        self.lock = lock
+        self.db = db
+        self.rows: dict[str, R] = {}
+        if db is not None:
+            for key, data in db.execute("SELECT id, data FROM records WHERE kind = ?", (kind,)):
+                self.rows[str(key)] = json.loads(str(data))  # written by put() from an R
+
+    def get(self, key: object) -> R | None:
+        with self.lock:
+            return self.rows.get(str(key))
+
+    def all(self) -> list[R]:
+        """Every record, ordered by id (numeric ids numerically)."""
+        with self.lock:
+            values = list(self.rows.items())
+        values.sort(key=lambda item: (0, int(item[0]), "") if item[0].isdigit() else (1, 0, item[0]))
+        return [record for _, record in values]
+
+    def put(self, key: object, record: R) -> R:
+        with self.lock:
+            self.rows[str(key)] = record
+            if self.db is not None:
+                self.db.execute(
+                    "INSERT OR REPLACE INTO records (kind, id, data) VALUES (?, ?, ?)",
+                    (self.kind, str(key), json.dumps(record)),
+                )
+            return record
+
+    def delete(self, key: object) -> None:
+        with self.lock:
+            self.rows.pop(str(key), None)
+            if self.db is not None:
+                self.db.execute("DELETE FROM records WHERE kind = ? AND id = ?", (self.kind, str(key)))
+
+
 class Store:
-    """Records, blobs and id counters, in memory and (optionally) persisted to SQLite."""
+    """Records by kind, blobs and id counters, in memory and (optionally) persisted to SQLite."""
 
     def __init__(self, db_path: str | Path | None = None) -> None:
         self.lock = threading.RLock()
-        self._records: dict[str, dict[str, Record]] = {}
+        self._db = None if db_path is None else Database(db_path)
         self._blobs: dict[str, tuple[str, bytes]] = {}
         self._counters: dict[str, int] = {}
-        self._db: sqlite3.Connection | None = None
-        if db_path is not None:
-            Path(db_path).parent.mkdir(parents=True, exist_ok=True)
-            self._db = sqlite3.connect(str(db_path), check_same_thread=False, isolation_level=None)
-            self._db.executescript(_SCHEMA)
-            for kind, key, data in self._db.execute("SELECT kind, id, data FROM records"):
-                self._records.setdefault(kind, {})[key] = json.loads(data)
+        if self._db is not None:
             for name, value in self._db.execute("SELECT name, value FROM counters"):
-                self._counters[name] = int(value)
+                self._counters[str(name)] = int(str(value))
+        self.projects: Table[ProjectRecord] = Table("project", self.lock, self._db)
+        self.datasets: Table[DatasetRecord] = Table("dataset", self.lock, self._db)
+        self.images: Table[ImageRecord] = Table("image", self.lock, self._db)
+        self.models: Table[ModelRecord] = Table("model", self.lock, self._db)
+        self.bulks: Table[BulkRecord] = Table("bulk", self.lock, self._db)  # by dataset id
+        self.jobs: Table[JobRecord] = Table("job", self.lock, self._db)  # by request id
 
     @property
     def persistent(self) -> bool:
@@ -52,10 +116,8 @@ class Store:
     def close(self) -> None:
         with self.lock:
             if self._db is not None:
-                self._db.close()
+                self._db.close()  # the tables' writes now stay in memory, and so do blobs
                 self._db = None
-
-    # --- records ---------------------------------------------------------------------------------
 
     def next_id(self, kind: str, start: int = 1) -> int:
         """A new integer id for ``kind`` (ids are never reused, also across restarts)."""
@@ -65,33 +127,6 @@ class Store:
             if self._db is not None:
                 self._db.execute("INSERT OR REPLACE INTO counters (name, value) VALUES (?, ?)", (kind, value))
             return value
-
-    def get(self, kind: str, key: object) -> Record | None:
-        with self.lock:
-            return self._records.get(kind, {}).get(str(key))
-
-    def all(self, kind: str) -> list[Record]:
-        """Every record of a kind, ordered by id (numeric ids numerically)."""
-        with self.lock:
-            values = list(self._records.get(kind, {}).items())
-        values.sort(key=lambda item: (0, int(item[0]), "") if item[0].isdigit() else (1, 0, item[0]))
-        return [record for _, record in values]
-
-    def put(self, kind: str, key: object, record: Record) -> Record:
-        with self.lock:
-            self._records.setdefault(kind, {})[str(key)] = record
-            if self._db is not None:
-                self._db.execute(
-                    "INSERT OR REPLACE INTO records (kind, id, data) VALUES (?, ?, ?)",
-                    (kind, str(key), json.dumps(record)),
-                )
-            return record
-
-    def delete(self, kind: str, key: object) -> None:
-        with self.lock:
-            self._records.get(kind, {}).pop(str(key), None)
-            if self._db is not None:
-                self._db.execute("DELETE FROM records WHERE kind = ? AND id = ?", (kind, str(key)))
 
     # --- blobs -----------------------------------------------------------------------------------
 
@@ -110,10 +145,8 @@ class Store:
         """``(content_type, data)`` or ``None``."""
         with self.lock:
             if self._db is not None:
-                row = self._db.execute(
-                    "SELECT content_type, data FROM blobs WHERE key = ?", (key,)
-                ).fetchone()
-                return (row[0], bytes(row[1])) if row else None
+                rows = self._db.execute("SELECT content_type, data FROM blobs WHERE key = ?", (key,))
+                return (str(rows[0][0]), _as_bytes(rows[0][1])) if rows else None
             return self._blobs.get(key)
 
     def delete_blob(self, key: str) -> None:
@@ -122,3 +155,9 @@ class Store:
                 self._db.execute("DELETE FROM blobs WHERE key = ?", (key,))
             else:
                 self._blobs.pop(key, None)
+
+
+def _as_bytes(value: object) -> bytes:
+    if not isinstance(value, bytes | bytearray):  # sqlite3 returns BLOB columns as bytes
+        raise TypeError(f"a blob must be bytes, not {type(value).__name__}")
+    return bytes(value)

@@ -1,49 +1,29 @@
 """Request validation against the spec: path/query parameters and JSON bodies.
 
-Violations become Bria's 400 body ``{"errors": [{"msg", "field_name", "field_input"}]}``; the
-helpers here build those field errors so the business rules can use the same shape.
+Violations become Bria's 400 body ``{"errors": [{"msg", "field_name", "field_input"}]}`` (see
+``errors.py``, whose helpers the business rules use for the same shape).
 """
 
 from __future__ import annotations
 
 import json
-from typing import Any
 
-import jsonschema
-
+from .errors import FieldError, as_text, field_error
+from .json_types import JSON, JSONObject
+from .jsonschema_api import SchemaError
 from .spec import Operation, validator
 
 __all__ = ["FieldError", "coerce_param", "field_error", "validate_body", "validate_params"]
 
-FieldError = dict[str, str]
 
-
-def _as_text(value: Any) -> str:
-    if isinstance(value, str):
-        return value[:200]
-    try:
-        return json.dumps(value)[:200]
-    except (TypeError, ValueError):
-        return repr(value)[:200]
-
-
-def field_error(msg: str, field_name: str | None = None, field_input: Any = None) -> FieldError:
-    """One entry of the ``errors`` list."""
-    entry: FieldError = {"msg": msg}
-    if field_name is not None:
-        entry["field_name"] = field_name
-    if field_input is not None:
-        entry["field_input"] = _as_text(field_input)
-    return entry
-
-
-def _schema_errors(schema: dict[str, Any], instance: Any, prefix: str = "") -> list[FieldError]:
+def _schema_errors(schema: JSONObject, instance: JSON, prefix: str = "") -> list[FieldError]:
     errors: list[FieldError] = []
     for error in sorted(validator(schema).iter_errors(instance), key=lambda e: list(e.absolute_path)):
         path = [str(part) for part in error.absolute_path]
         name = ".".join([prefix, *path] if prefix else path)
-        if error.validator == "required" and isinstance(error.instance, dict):
-            missing = [r for r in error.validator_value if r not in error.instance]
+        required, found = error.validator_value, error.instance
+        if error.validator == "required" and isinstance(found, dict) and isinstance(required, list):
+            missing = [r for r in required if isinstance(r, str) and r not in found]
             for prop in missing:
                 errors.append(field_error("field required", ".".join(filter(None, [name, prop]))))
             continue
@@ -51,7 +31,7 @@ def _schema_errors(schema: dict[str, Any], instance: Any, prefix: str = "") -> l
     return errors
 
 
-def _message(error: jsonschema.ValidationError) -> str:
+def _message(error: SchemaError) -> str:
     if error.validator == "format" and error.validator_value == "byte":
         return "value is not valid base64"
     if error.validator in ("anyOf", "oneOf", "allOf") and error.context:
@@ -59,7 +39,7 @@ def _message(error: jsonschema.ValidationError) -> str:
     return error.message[:300]
 
 
-def coerce_param(raw: str, schema: dict[str, Any]) -> Any:
+def coerce_param(raw: str, schema: JSONObject) -> JSON:
     """Turn a path/query string into the type its schema asks for (unchanged when it cannot)."""
     kind = schema.get("type")
     if kind == "integer":
@@ -84,9 +64,9 @@ def coerce_param(raw: str, schema: dict[str, Any]) -> Any:
 
 def validate_params(
     op: Operation, path_params: dict[str, str], query: dict[str, str]
-) -> tuple[dict[str, Any], list[FieldError]]:
+) -> tuple[JSONObject, list[FieldError]]:
     """Coerce and validate parameters; returns the typed values (defaults applied) and errors."""
-    values: dict[str, Any] = {}
+    values: JSONObject = {}
     errors: list[FieldError] = []
     for param in op.parameters:
         source = path_params if param.location == "path" else query
@@ -100,13 +80,13 @@ def validate_params(
         found = _schema_errors(param.schema, value)
         for entry in found:
             entry["field_name"] = param.name
-            entry["field_input"] = _as_text(source[param.name])
+            entry["field_input"] = as_text(source[param.name])
         errors.extend(found)
         values[param.name] = value
     return values, errors
 
 
-def validate_body(op: Operation, raw: bytes) -> tuple[Any, list[FieldError]]:
+def validate_body(op: Operation, raw: bytes) -> tuple[JSON, list[FieldError]]:
     """Parse and validate a JSON body (an empty body counts as absent)."""
     if op.body_schema is None:
         return None, []
@@ -115,7 +95,7 @@ def validate_body(op: Operation, raw: bytes) -> tuple[Any, list[FieldError]]:
             return None, [field_error("request body required (JSON)", "body")]
         return {}, []
     try:
-        body = json.loads(raw)
+        body: JSON = json.loads(raw)
     except (ValueError, UnicodeDecodeError) as exc:
         return None, [field_error(f"invalid JSON: {exc}", "body")]
     return body, _schema_errors(op.body_schema, body)
