@@ -1,7 +1,15 @@
-"""Small result types of the facade: a submitted job and what generation jobs produce."""
+"""Small result types of the facade: a submitted job and what generation jobs produce.
+
+Results carry their inputs (model id, prompt, seed, ...) so nothing needs to be passed twice (``save``
+writes them into the sidecar), chain into other calls (an ``ImageResult`` is a video's input), and show
+themselves: a one-line ``repr``, ``.read()`` for the bytes, ``.to_pil()`` for a Pillow image, and in a
+notebook the picture itself (``_repr_png_``/``_repr_html_``, fetched once, lazily). ``to_dict()`` and
+``to_json()`` give plain data.
+"""
 
 from __future__ import annotations
 
+import html
 import json
 from typing import TYPE_CHECKING, Any, Generic, Literal, TypeAlias
 
@@ -9,38 +17,160 @@ import attrs
 from typing_extensions import TypeVar
 
 if TYPE_CHECKING:
+    from PIL.Image import Image
+
     from bria_tailored_api.models import BulkUploadStatus
 
 JobKind: TypeAlias = Literal["image", "structured_prompt", "video"]
 
+#: The longest output ``read()`` fetches into memory (use ``client.save`` to stream bigger ones).
+MAX_READ_BYTES = 512 * 1024 * 1024
 
-@attrs.frozen
-class ImageResult:
+
+def _short(value: object, limit: int = 60) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 4] + "...'"
+
+
+def _fetch(url: str) -> bytes:
+    """GET a result URL (http(s) only: a result never makes the client read a local file or bucket)."""
+    import httpx
+
+    if not url.lower().startswith(("https://", "http://")):
+        from .errors import UnsafeURLError
+
+        raise UnsafeURLError(f"refusing to read a result URL that is not http(s): {url[:80]!r}", url=url)
+    with httpx.stream("GET", url, timeout=60.0, follow_redirects=True) as response:
+        response.raise_for_status()
+        chunks: list[bytes] = []
+        size = 0
+        for chunk in response.iter_bytes():
+            size += len(chunk)
+            if size > MAX_READ_BYTES:
+                raise ValueError(f"output larger than {MAX_READ_BYTES} bytes: use client.save to stream it")
+            chunks.append(chunk)
+    return b"".join(chunks)
+
+
+class _Output:
+    """What image and video results share: plain data, a short repr, lazy bytes."""
+
+    def to_dict(self) -> dict[str, object]:
+        """The result as plain data (the structured prompt as a JSON object)."""
+        data: dict[str, object] = attrs.asdict(self, filter=lambda a, _v: not a.name.startswith("_"))  # type: ignore[arg-type]
+        prompt = data.get("structured_prompt")
+        if isinstance(prompt, str):
+            try:
+                data["structured_prompt"] = json.loads(prompt)
+            except ValueError:
+                pass
+        return data
+
+    def to_json(self, **kwargs: Any) -> str:
+        """:meth:`to_dict` as JSON text (``kwargs`` go to ``json.dumps``, e.g. ``indent=2``)."""
+        return json.dumps(self.to_dict(), **kwargs)
+
+    def __repr__(self) -> str:
+        shown = [
+            f"{a.name}={_short(getattr(self, a.name))}"
+            for a in attrs.fields(type(self))  # type: ignore[arg-type]
+            if a.repr and getattr(self, a.name) is not None and a.name != "structured_prompt"
+        ]
+        return f"{type(self).__name__}({', '.join(shown)})"
+
+
+@attrs.frozen(repr=False)
+class ImageResult(_Output):
+    """A generated image: its URL and what made it."""
+
     image_url: str
     structured_prompt: str | None = None
     seed: int | None = None
     request_id: str | None = None
+    model_id: str | None = None
+    prompt: str | None = None
+    negative_prompt: str | None = None
+    aspect_ratio: str | None = None
+    _bytes: list[bytes] = attrs.field(factory=lambda: [], eq=False, repr=False, alias="_bytes")
+
+    @property
+    def url(self) -> str:
+        return self.image_url
 
     @property
     def structured_prompt_dict(self) -> dict[str, Any] | None:
         return json.loads(self.structured_prompt) if self.structured_prompt else None
 
+    def read(self) -> bytes:
+        """The image's bytes (fetched once, then kept)."""
+        if not self._bytes:
+            self._bytes.append(_fetch(self.image_url))
+        return self._bytes[0]
 
-@attrs.frozen
-class StructuredPromptResult:
+    def to_pil(self) -> Image:
+        """The image as a Pillow ``Image`` (needs Pillow: ``pip install 'bria-tailored[cli]'``)."""
+        import io
+
+        from PIL import Image as PILImage
+
+        return PILImage.open(io.BytesIO(self.read()))
+
+    def _repr_png_(self) -> bytes | None:
+        try:
+            data = self.read()
+        except Exception:  # a notebook falls back to the text repr
+            return None
+        return data if data.startswith(b"\x89PNG") else None
+
+    def _repr_html_(self) -> str:
+        caption = html.escape(f"{self.prompt or ''} (seed {self.seed})" if self.seed is not None else self.prompt or "")
+        return (
+            f'<figure style="margin:0"><img src="{html.escape(self.image_url)}" style="max-width:512px">'
+            f"<figcaption>{caption}</figcaption></figure>"
+        )
+
+
+@attrs.frozen(repr=False)
+class StructuredPromptResult(_Output):
+    """A structured (JSON) prompt the model made from a prompt."""
+
     structured_prompt: str
     seed: int | None = None
     request_id: str | None = None
+    model_id: str | None = None
+    prompt: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
         parsed: dict[str, Any] = json.loads(self.structured_prompt)
         return parsed
 
+    def __repr__(self) -> str:
+        return f"StructuredPromptResult(structured_prompt={_short(self.structured_prompt)}, seed={self.seed!r})"
 
-@attrs.frozen
-class VideoResult:
+
+@attrs.frozen(repr=False)
+class VideoResult(_Output):
+    """A generated video: its URL and what made it."""
+
     video_url: str
     request_id: str | None = None
+    model_id: str | None = None
+    seed: int | None = None
+    source_image: str | None = None
+    _bytes: list[bytes] = attrs.field(factory=lambda: [], eq=False, repr=False, alias="_bytes")
+
+    @property
+    def url(self) -> str:
+        return self.video_url
+
+    def read(self) -> bytes:
+        """The video's bytes (fetched once, then kept)."""
+        if not self._bytes:
+            self._bytes.append(_fetch(self.video_url))
+        return self._bytes[0]
+
+    def _repr_html_(self) -> str:
+        return f'<video src="{html.escape(self.video_url)}" controls style="max-width:512px"></video>'
 
 
 #: What a finished generation job produces.
@@ -57,12 +187,14 @@ class Job(Generic[ResultT]):
 
     ``Job[ImageResult]`` (from ``generate.image(..., wait=False)``) waits into an ``ImageResult``; a
     ``Job`` made from a bare request id (``Job("...")``, kind ``"image"`` unless told) into whatever the
-    job produced.
+    job produced. ``inputs`` are what the request asked for (model id, prompt, seed, ...): the result
+    carries them.
     """
 
     request_id: str
     status_url: str | None = None
     kind: JobKind = "image"
+    inputs: dict[str, str | int | float | None] = attrs.field(factory=lambda: {}, eq=False, repr=False)
 
 
 @attrs.frozen
