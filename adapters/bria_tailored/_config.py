@@ -14,13 +14,14 @@ from dataclasses import dataclass
 
 import httpx
 
-from . import errors
+from . import errors, validation
 from ._version import __version__
 
 logger = logging.getLogger("bria_tailored")
 
 DEFAULT_BASE_URL = "https://engine.prod.bria-api.com"
 USER_AGENT = f"bria-tailored/{__version__} python/{platform.python_version_tuple()[0]}.{platform.python_version_tuple()[1]}"
+
 
 # ------------------------------------------------------------------------------------- configuration
 @dataclass(frozen=True, repr=False)
@@ -42,6 +43,8 @@ def make_config(
     max_retries: int,
     requests_per_minute: float | None,
 ) -> Config:
+    if api_token is not None and not isinstance(api_token, str):
+        raise errors.ValidationError("api_token", type(api_token).__name__, "must be a string")
     token = api_token if api_token is not None else os.environ.get("BRIA_API_TOKEN")
     if not token:
         raise errors.BriaError(
@@ -49,27 +52,35 @@ def make_config(
             "(for the local sandbox any non-empty value works)."
         )
     errors.register_secret(token)
-    url = (base_url or os.environ.get("BRIA_BASE_URL") or DEFAULT_BASE_URL).rstrip("/")
-    if not url.startswith(("http://", "https://")):
-        raise errors.ValidationError("base_url", url, "must start with http:// or https://")
-    if timeout is None:
-        raise errors.ValidationError(
-            "timeout", timeout, "must be seconds or an httpx.Timeout (never no timeout)"
+    if base_url is not None:
+        url = validation.check_http_url("base_url", base_url, base=True)
+    else:
+        url = validation.check_http_url(
+            "BRIA_BASE_URL", os.environ.get("BRIA_BASE_URL") or DEFAULT_BASE_URL, base=True
         )
-    if not isinstance(timeout, httpx.Timeout):
-        if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or timeout <= 0:
-            raise errors.ValidationError("timeout", timeout, "must be a positive number of seconds")
-        timeout = httpx.Timeout(float(timeout), connect=min(float(timeout), 10.0))
-    if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
-        raise errors.ValidationError("max_retries", max_retries, "must be an integer >= 0")
-    if requests_per_minute is not None and (
-        isinstance(requests_per_minute, bool)
-        or not isinstance(requests_per_minute, (int, float))
-        or requests_per_minute <= 0
-    ):
-        raise errors.ValidationError("requests_per_minute", requests_per_minute, "must be a positive number")
+    url = url.rstrip("/")
+    timeout = _timeout(timeout)
+    validation.check_count("max_retries", max_retries, 0)
+    if requests_per_minute is not None:
+        validation.check_positive_seconds("requests_per_minute", requests_per_minute)
     configure_logging_from_env()
     return Config(token, url, timeout, max_retries, requests_per_minute)
+
+
+def _timeout(value: object) -> httpx.Timeout:
+    """The transport timeout: positive, finite seconds, or an ``httpx.Timeout`` whose every set part is."""
+    if value is None:
+        raise errors.ValidationError(
+            "timeout", value, "must be seconds or an httpx.Timeout (never no timeout)"
+        )
+    if isinstance(value, httpx.Timeout):
+        parts = {"connect": value.connect, "read": value.read, "write": value.write, "pool": value.pool}
+        for name, seconds in parts.items():
+            if seconds is not None:
+                validation.check_positive_seconds(f"timeout.{name}", seconds)
+        return value
+    seconds = validation.check_positive_seconds("timeout", value)
+    return httpx.Timeout(seconds, connect=min(seconds, 10.0))
 
 
 _logging_configured = False
@@ -116,5 +127,3 @@ class _UnlessAppHandles(logging.Filter):
                 return False
             current = current.parent if current.propagate else None
         return True
-
-

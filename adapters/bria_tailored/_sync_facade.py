@@ -1038,7 +1038,8 @@ class ClientMethods:
     ) -> object:
         """Call any operation of ``generated/openapi.json`` by its operationId (e.g. one added upstream
         that the facade does not wrap yet), with the client's auth, limits, retries and errors. Returns the
-        parsed model(s) the spec documents, or the JSON. Nothing is validated beyond the path parameters."""
+        parsed model(s) the spec documents, or the JSON. The arguments are checked against the operation's
+        spec before it is sent: path parameters (ids, request ids), query parameters and the JSON body."""
         return self._engine.run(
             self._plans.request(operation_id, path_params=path_params, query=query, json=json)
         )

@@ -1,9 +1,21 @@
 """Saving what the API makes (images, videos, model weights, dataset zips) into a team's storage.
 
 Outputs arrive as short-lived presigned URLs. They are streamed (resuming after dropped connections,
-verified) into the storage named by ``to``, with a ``<key>.json`` sidecar, and the
-``bria_tailored_output_saved`` hook is called. Downloads use a plain HTTP client: the API token is never
-sent to the hosts that serve outputs.
+verified, within a deadline: see :mod:`bria_tailored.storage.download`) into the storage named by ``to``,
+with a ``<key>.json`` sidecar, and the ``bria_tailored_output_saved`` hook is called. Downloads use a
+plain HTTP client: the API token is never sent to the hosts that serve outputs.
+
+**Whose URL it is decides what may be read.**
+
+* *From the API*: an ``ImageResult``/``VideoResult`` (its ``image_url``/``video_url``) and the links of
+  ``datasets.download``/``models.download`` (:func:`download_into`). These are downloaded only over
+  ``https://``, or ``http://`` when the API itself is on ``http://`` (``api_base_url``, e.g. the sandbox);
+  every redirect is held to the same rule. Anything else (a local path, ``file://``, ``s3://``, ``gs://``,
+  a plugin's scheme) raises :class:`~bria_tailored.errors.UnsafeURLError` before anything is opened: a
+  response (or whoever tampered with it) never makes the client read the user's files or buckets.
+* *The caller's own*: a plain ``str`` given to ``save`` as its first argument is trusted as written in the
+  caller's code: an http(s) URL, a storage URI (``s3://b/k``, ``gs://...``, ``file:///abs``, a plugin's
+  scheme) or a local path. Do not pass a URL taken from a response as a ``str``: pass the result object.
 """
 
 from __future__ import annotations
@@ -14,6 +26,7 @@ from datetime import datetime
 from pathlib import Path
 
 from .storage import StorageBackend, StoredObject
+from .storage.download import check_output_url, output_schemes
 from .storage.sidecar import save_output
 from .types import ImageResult, StructuredPromptResult, VideoResult
 
@@ -41,23 +54,33 @@ def save_result(
     seed: int | None = None,
     request_id: str | None = None,
     created_at: datetime | None = None,
+    api_base_url: str | None = None,
     **metadata: object,
 ) -> StoredObject:
-    """Save an image or video result (or the URL of an output) into ``to`` with a ``<key>.json`` sidecar.
+    """Save an image or video result (or the caller's own URL, URI or path) into ``to`` with a
+    ``<key>.json`` sidecar.
+
+    A result's URL comes from the API: it must be ``https://``, or ``http://`` when ``api_base_url`` (the
+    base URL of the API that answered; ``None``: unknown, so ``https://`` only) is ``http://``; anything
+    else raises ``UnsafeURLError`` before anything is read. A ``str`` is the caller's own and may also be a
+    storage URI or a local path (see the module docstring).
 
     ``key`` defaults to the output's file name prefixed by its request id. The sidecar records
     ``model_id``, ``prompt``, ``structured_prompt``, ``seed`` and ``request_id`` (the last three default to
     the result's own) and every other keyword argument as it is (values JSON cannot hold become text).
     """
+    schemes: frozenset[str] | None = None  # None: the caller's own source, any kind
     if isinstance(result_or_url, ImageResult):
-        url = result_or_url.image_url
+        schemes = output_schemes(api_base_url)
+        url = check_output_url(result_or_url.image_url, schemes=schemes, what="image_url")
         if structured_prompt is None:
             structured_prompt = result_or_url.structured_prompt
         if seed is None:
             seed = result_or_url.seed
         request_id = request_id or result_or_url.request_id
     elif isinstance(result_or_url, VideoResult):
-        url = result_or_url.video_url
+        schemes = output_schemes(api_base_url)
+        url = check_output_url(result_or_url.video_url, schemes=schemes, what="video_url")
         request_id = request_id or result_or_url.request_id
     else:
         url = _url(result_or_url)
@@ -72,12 +95,26 @@ def save_result(
     if created_at is not None:
         fields["created_at"] = created_at
     target = key or default_key(url, request_id)
-    return save_output(to, target, url, fields)
+    return save_output(to, target, url, fields, schemes=schemes)
 
 
-def download_into(url: str, to: Destination, key: str, metadata: Mapping[str, object]) -> StoredObject:
-    """Stream a download link (model weights, dataset zip) into storage with a sidecar."""
-    return save_output(to, key, url, metadata)
+def download_into(
+    url: object,
+    to: Destination,
+    key: str,
+    metadata: Mapping[str, object],
+    *,
+    api_base_url: str | None = None,
+) -> StoredObject:
+    """Stream a download link from the API (model weights, dataset zip) into storage with a sidecar.
+
+    ``url`` comes from a response: it must be ``https://``, or ``http://`` when ``api_base_url`` (the API's
+    base URL; ``None``: unknown, so ``https://`` only) is ``http://``; anything else (a missing link
+    included) raises ``UnsafeURLError`` before anything is read.
+    """
+    schemes = output_schemes(api_base_url)
+    link = check_output_url(url, schemes=schemes, what="download_url")
+    return save_output(to, key, link, metadata, schemes=schemes)
 
 
 def _url(value: object) -> str:

@@ -16,12 +16,20 @@ from __future__ import annotations
 import functools
 import json
 import math
+import os
 import struct
-from collections.abc import Mapping
+import unicodedata
+from collections.abc import Mapping, Sequence
+from datetime import datetime
 from pathlib import Path
-from typing import Any, TypeAlias, TypeGuard
+from typing import TYPE_CHECKING, Any, TypeAlias, TypeGuard
+
+import httpx
 
 from .errors import ValidationError
+
+if TYPE_CHECKING:
+    from .polling import PollPolicy, PollStats
 
 #: A JSON Schema object of the spec, as parsed JSON (its values are whatever the spec holds).
 Schema: TypeAlias = Mapping[str, Any]
@@ -31,6 +39,16 @@ IMAGE_FORMATS = ("png", "jpeg", "webp")
 IMAGE_EXTENSIONS = frozenset({".jpg", ".jpeg", ".png", ".webp"})
 MIN_SIDE = 256
 MIN_SIDE_NO_UPSCALE = 1024
+#: Bounds of the spec's integer formats; an ``integer`` with no ``format`` is taken as ``int64`` (the widest
+#: integer OpenAPI defines, and what a JSON parser on the server side can hold exactly).
+INTEGER_FORMATS: dict[str, tuple[int, int]] = {
+    "int32": (-(2**31), 2**31 - 1),
+    "int64": (-(2**63), 2**63 - 1),
+}
+#: The most images (or jobs) a call uploads at once.
+MAX_CONCURRENCY = 64
+#: The longest request id accepted (Bria's are 32-36 characters).
+MAX_REQUEST_ID = 256
 
 
 # ------------------------------------------------------------------------------------------ the spec
@@ -129,8 +147,12 @@ def check_value(field: str, value: object, schema: Schema) -> None:
             raise ValidationError(field, value, _range_rule(schema))
         if "maximum" in schema and value > schema["maximum"]:
             raise ValidationError(field, value, _range_rule(schema))
+    if expected == "integer" and isinstance(value, int):
+        check_integer_format(field, value, schema.get("format"))
     if isinstance(value, str) and schema.get("minLength") and len(value) < schema["minLength"]:
         raise ValidationError(field, value, f"must be at least {schema['minLength']} characters")
+    if isinstance(value, str) and schema.get("format") == "uri":
+        check_absolute_url(field, value)
     if expected == "array" and _is_array(value):
         _check_items(field, value, schema)
 
@@ -181,12 +203,341 @@ def check_param(operation_id: str, name: str, value: object) -> None:
     check_value(name, value, schema)
 
 
+def check_path_param(operation_id: str, name: str, value: object) -> object:
+    """A path parameter of an operation: integer ones are ids (:func:`check_id`), string ones path tokens
+    (:func:`check_token`); returns the value to put in the path."""
+    schema = _resolve(_parameters(operation_id).get(name) or {})
+    if schema.get("type") == "integer":
+        return check_id(name, value)
+    if schema.get("type") == "string":
+        return check_token(name, value)
+    check_value(name, value, schema)
+    return value
+
+
+# ------------------------------------------------------------------------------------------- arguments
+# One function per rule; every public method checks each of its arguments with these before its first
+# request (and, where a wait follows a submit, the wait's arguments before the submit).
+def check_integer_format(field: str, value: int, fmt: object = None) -> None:
+    """An integer must fit the spec's integer format (``int32``/``int64``; no format means ``int64``)."""
+    name = fmt if isinstance(fmt, str) and fmt in INTEGER_FORMATS else "int64"
+    lo, hi = INTEGER_FORMATS[name]
+    if not lo <= value <= hi:
+        raise ValidationError(field, value, f"must fit the spec's integer type ({name}: {lo} to {hi})")
+
+
 def check_id(field: str, value: object) -> int:
-    """Ids are positive integers (strings of digits are accepted and converted)."""
-    if isinstance(value, str) and value.isdigit():
-        value = int(value)
+    """An id of a project, dataset, image, model or checkpoint step, as the API's path takes it.
+
+    Valid: an ``int`` (not a ``bool``) from 1 to 2**63-1 (the spec's ``integer`` path type, ``int64``),
+    or a string of ASCII digits only (``"42"``, ``"007"``), converted to that ``int``. Everything else is
+    refused: 0 and negative numbers, floats (even ``5.0``), booleans, signs, spaces (``"1 "``), non-ASCII
+    digits (``"٣"``, ``"²"``), empty strings and numbers too large for ``int64``.
+    """
+    if isinstance(value, str) and value.isascii() and value.isdigit():
+        digits = value.lstrip("0") or "0"
+        if len(digits) > 19:  # more digits than int64 holds (int() of a huge string is slow, or refused)
+            raise ValidationError(field, value, "must be a positive integer id that fits int64")
+        value = int(digits)
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
         raise ValidationError(field, value, "must be a positive integer id")
+    if value > INTEGER_FORMATS["int64"][1]:
+        raise ValidationError(field, value, "must be a positive integer id that fits int64")
+    return value
+
+
+def check_model_id(field: str, value: object) -> str:
+    """A tailored model id for a generation body (the spec types it ``string``): a model's id as
+    :func:`check_id` takes it, sent as its decimal text."""
+    return str(check_id(field, value))
+
+
+def _has_control(text: str) -> bool:
+    return any(unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") for ch in text)
+
+
+def check_token(field: str, value: object) -> str:
+    """A string path segment such as a request id: 1-256 characters, no whitespace or control characters,
+    not ``.`` or ``..`` (a path segment of its own)."""
+    if not isinstance(value, str) or not value:
+        raise ValidationError(field, value, "must be a non-empty string")
+    if any(ch.isspace() for ch in value) or _has_control(value):
+        raise ValidationError(field, value, "must not contain whitespace or control characters")
+    if value in (".", "..") or len(value) > MAX_REQUEST_ID:
+        raise ValidationError(field, value, f"must be a request id (1-{MAX_REQUEST_ID} characters)")
+    check_value(field, value, {"type": "string"})
+    return value
+
+
+def check_request_id(field: str, value: object) -> str:
+    """A Status Service request id: a token (:func:`check_token`)."""
+    return check_token(field, value)
+
+
+def check_job_kind(field: str, value: object) -> None:
+    """The kind of a :class:`~bria_tailored.types.Job`."""
+    if value not in ("image", "structured_prompt", "video"):
+        raise ValidationError(field, value, "must be 'image', 'structured_prompt' or 'video'")
+
+
+def check_seed(field: str, value: object) -> None:
+    """A generation seed: the spec's ``seed`` schema (an integer; no range is documented, so the integer
+    type's: ``int64``). ``None`` means "pick one"."""
+    if value is not None:
+        check_value(field, value, component("ImageGenerationRequest")["properties"]["seed"])
+
+
+def check_bool(field: str, value: object, *, optional: bool = False) -> None:
+    """A flag must be ``True`` or ``False`` (``1``, ``"yes"`` and ``None`` are refused unless optional)."""
+    if value is None and optional:
+        return
+    if not isinstance(value, bool):
+        raise ValidationError(field, value, "must be True or False")
+
+
+def check_text(field: str, value: object, *, optional: bool = False) -> None:
+    """A name or instruction: a string with something besides whitespace (``None`` only if optional)."""
+    if value is None and optional:
+        return
+    if not isinstance(value, str) or not value.strip():
+        raise ValidationError(field, value, "must be a non-empty string")
+    check_value(field, value, {"type": "string"})
+
+
+def check_string(field: str, value: object, *, optional: bool = False) -> None:
+    """Free text (descriptions, prompts kept as metadata): any valid Unicode string."""
+    if value is None and optional:
+        return
+    check_value(field, value, {"type": "string"})
+
+
+def check_timeout(field: str, value: object) -> float | None:
+    """A wait's deadline: seconds, a finite real number >= 0 (not a bool, not a string), or ``None`` for
+    no deadline (``inf`` is refused: say ``None``)."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ValidationError(field, value, "must be a number of seconds, or None for no deadline")
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ValidationError(field, value, "must be a finite number of seconds, or None for no deadline")
+    if value < 0:
+        raise ValidationError(field, value, "must be >= 0 seconds, or None for no deadline")
+    try:
+        return float(value)
+    except OverflowError:  # an int too large for a float
+        raise ValidationError(field, value, "must be a finite number of seconds, or None") from None
+
+
+def check_positive_seconds(field: str, value: object) -> float:
+    """A transport timeout or a rate: a finite real number > 0 (not a bool, not a string)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ValidationError(field, value, "must be a positive number")
+    try:
+        seconds = float(value)
+    except OverflowError:  # an int too large for a float
+        raise ValidationError(field, value, "must be a positive, finite number") from None
+    if not math.isfinite(seconds) or seconds <= 0:
+        raise ValidationError(field, value, "must be a positive, finite number")
+    return seconds
+
+
+def check_count(field: str, value: object, lo: int, hi: int | None = None) -> int:
+    """An integer (not a bool) from ``lo`` to ``hi`` (no upper bound when ``hi`` is None)."""
+    if isinstance(value, bool) or not isinstance(value, int) or value < lo or (hi is not None and value > hi):
+        rule = (
+            f"must be an integer between {lo} and {hi}" if hi is not None else f"must be an integer >= {lo}"
+        )
+        raise ValidationError(field, value, rule)
+    return value
+
+
+def check_concurrency(field: str, value: object) -> int:
+    """How many uploads run at once: an integer from 1 to :data:`MAX_CONCURRENCY`."""
+    return check_count(field, value, 1, MAX_CONCURRENCY)
+
+
+def check_callback(field: str, value: object) -> None:
+    """A progress callback: a callable, or ``None``."""
+    if value is not None and not callable(value):
+        raise ValidationError(field, value, "must be a callable (or None)")
+
+
+def check_policy(field: str, value: object) -> PollPolicy | None:
+    """A poll policy: a :class:`bria_tailored.polling.PollPolicy`, or ``None`` for the wait's preset."""
+    from .polling import PollPolicy
+
+    if value is not None and not isinstance(value, PollPolicy):
+        raise ValidationError(field, value, "must be a polling.PollPolicy (or None for the preset)")
+    return value
+
+
+def check_stats(field: str, value: object) -> PollStats | None:
+    """Poll counters: a :class:`bria_tailored.polling.PollStats`, or ``None``."""
+    from .polling import PollStats
+
+    if value is not None and not isinstance(value, PollStats):
+        raise ValidationError(field, value, "must be a polling.PollStats (or None)")
+    return value
+
+
+def check_wait(timeout: object, on_progress: object, policy: object) -> None:
+    """The arguments of every wait (``timeout``, ``on_progress``, ``policy``): checked before the request
+    that the wait follows, so a bad one never leaves a billed job behind."""
+    check_timeout("timeout", timeout)
+    check_callback("on_progress", on_progress)
+    check_policy("policy", policy)
+
+
+def check_sequence(field: str, value: object, *, optional: bool = False) -> Sequence[object]:
+    """A list or tuple of items (a ``str`` or ``bytes`` is one item, not a sequence of them)."""
+    if value is None and optional:
+        return ()
+    if isinstance(value, str) or _binary_size(value) is not None or not _is_sequence(value):
+        raise ValidationError(field, _kind(value), "must be a list or tuple")
+    return value
+
+
+def check_mapping(field: str, value: object, *, optional: bool = False) -> Mapping[str, object]:
+    """A mapping with string keys (``None`` only if optional: then an empty one)."""
+    if value is None and optional:
+        return {}
+    if not _is_mapping(value):
+        raise ValidationError(field, _kind(value), "must be a mapping (a dict)")
+    for key in value:
+        if not isinstance(key, str):
+            raise ValidationError(field, key, "must have string keys")
+    return {str(k): v for k, v in value.items()}
+
+
+def _is_sequence(value: object) -> TypeGuard[Sequence[object]]:
+    return isinstance(value, Sequence)
+
+
+def _is_mapping(value: object) -> TypeGuard[Mapping[object, object]]:
+    return isinstance(value, Mapping)
+
+
+def _binary_size(value: object) -> int | None:
+    """The size of bytes, a bytearray or a memoryview; None for anything else."""
+    if isinstance(value, (bytes, bytearray)):
+        return len(value)
+    if isinstance(value, memoryview):
+        return value.nbytes
+    return None
+
+
+def _kind(value: object) -> object:
+    """What a message shows of a value that has the wrong type (never its bytes)."""
+    size = _binary_size(value)
+    return value if size is None else f"<{size} bytes>"
+
+
+def _is_str_path(value: object) -> TypeGuard[str | os.PathLike[str]]:
+    if isinstance(value, str):
+        return True
+    fspath: object = getattr(value, "__fspath__", None)
+    if not isinstance(value, os.PathLike) or not callable(fspath):
+        return False
+    return isinstance(fspath(), str)
+
+
+def check_path(field: str, value: object, *, optional: bool = False) -> None:
+    """A local path or storage URI: a non-empty ``str`` or an ``os.PathLike`` of ``str``."""
+    if value is None and optional:
+        return
+    if not _is_str_path(value) or not os.fspath(value).strip():
+        raise ValidationError(field, _kind(value), "must be a path or storage URI (a non-empty str)")
+    if "\x00" in os.fspath(value):
+        raise ValidationError(field, value, "must not contain NUL characters")
+    check_value(field, os.fspath(value), {"type": "string"})
+    check_storage_uri(field, os.fspath(value))
+
+
+def check_storage_uri(field: str, value: str) -> None:
+    """A ``scheme://`` that is not http(s) must be a storage scheme some loaded plugin handles."""
+    from .storage import known_schemes, scheme_of
+
+    scheme = scheme_of(value)
+    if "://" not in value or scheme in ("http", "https", "file"):
+        return
+    known = known_schemes()
+    if scheme not in known:
+        schemes = ", ".join(f"{s}://" for s in known)
+        raise ValidationError(
+            field, value.split("?", 1)[0], f"names no known storage ({schemes}) and is not an http(s) URL"
+        )
+
+
+def check_destination(field: str, value: object, *, optional: bool = False) -> None:
+    """Where an output is saved: a storage URI or folder (:func:`check_path`), or an opened storage."""
+    from .storage import StorageBackend
+
+    if isinstance(value, StorageBackend):
+        return
+    check_path(field, value, optional=optional)
+
+
+def check_source(field: str, value: object, *, optional: bool = False) -> None:
+    """An input file: a path, URL or storage URI (:func:`check_path`), bytes, or a binary file object."""
+    if value is None and optional:
+        return
+    size = _binary_size(value)
+    if size is not None:
+        if not size:
+            raise ValidationError(field, "<0 bytes>", "must not be empty")
+        return
+    if _is_str_path(value):
+        check_path(field, value)
+        if isinstance(value, str) and value.lower().startswith(("http://", "https://")):
+            check_http_url(field, value)
+        return
+    if not callable(getattr(value, "read", None)):
+        raise ValidationError(
+            field, _kind(value), "must be a path, bytes, a binary file object, a URL or storage URI"
+        )
+
+
+def check_datetime(field: str, value: object, *, optional: bool = False) -> None:
+    if value is None and optional:
+        return
+    if not isinstance(value, datetime):
+        raise ValidationError(field, value, "must be a datetime")
+
+
+def check_absolute_url(field: str, value: object) -> str:
+    """An absolute URL: a scheme and a host (parsed by ``httpx.URL``), no whitespace or control characters."""
+    if not isinstance(value, str) or not value.strip():
+        raise ValidationError(field, _kind(value), "must be a URL (a non-empty string)")
+    if any(ch.isspace() for ch in value) or _has_control(value):
+        raise ValidationError(field, value, "must be a URL without whitespace or control characters")
+    try:
+        url = httpx.URL(value)
+    except (httpx.InvalidURL, ValueError, TypeError):
+        raise ValidationError(field, value, "must be a valid URL") from None
+    if not url.scheme or not url.host:
+        raise ValidationError(field, value, "must be an absolute URL with a scheme and a host")
+    if url.port is not None and not 1 <= url.port <= 65535:
+        raise ValidationError(field, value, "must have a port from 1 to 65535")
+    return value
+
+
+def check_http_url(field: str, value: object, *, base: bool = False) -> str:
+    """An absolute ``http://`` or ``https://`` URL with a host. ``base=True`` (an API base URL): no query
+    string, fragment or credentials either."""
+    check_absolute_url(field, value)
+    assert isinstance(value, str)
+    url = httpx.URL(value)
+    if url.scheme not in ("http", "https"):
+        raise ValidationError(field, value, "must be an http:// or https:// URL")
+    if base and (url.query or url.fragment or url.userinfo):
+        raise ValidationError(field, value, "must be a base URL: no query, fragment or credentials")
+    return value
+
+
+def check_operation_id(field: str, value: object) -> str:
+    """An operationId of the spec, as text (which one is checked against the operation table)."""
+    check_text(field, value)
+    assert isinstance(value, str)
     return value
 
 

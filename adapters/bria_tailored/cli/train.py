@@ -140,6 +140,13 @@ def train(
         float | None,
         typer.Option("--poll-interval", help="Poll every N seconds (default: backoff per kind of wait)."),
     ] = None,
+    wait_lock: Annotated[
+        bool,
+        typer.Option(
+            "--wait-lock",
+            help="If another run uses the same state manifest, wait for it to end instead of failing.",
+        ),
+    ] = DEFAULTS.wait_lock,
     json_output: JsonOption = False,
     base_url: BaseUrlOption = None,
     token: TokenOption = None,
@@ -179,6 +186,7 @@ def train(
         "timeout": timeout,
         "upload_type": upload_type,
         "concurrency": concurrency,
+        "wait_lock": wait_lock,
     }
     # Expert parameters go only when given (none of them has a "use the default" value).
     _deprecated_params(param or [], options)

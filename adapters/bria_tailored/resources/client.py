@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from .. import validation
 from .._plan import Plan, blocking
 from .._request import call
 from ..errors import ValidationError
@@ -47,6 +48,25 @@ class ClientPlans(PlanGroup):
         ``seed``, ``request_id``, ``created_at`` and any other keyword); calls the
         ``bria_tailored_output_saved`` hook. Returns the ``StoredObject``."""
         from ..saving import save_result
+        from ..types import ImageResult, VideoResult
+
+        if not isinstance(result_or_url, (ImageResult, VideoResult)):
+            if not isinstance(result_or_url, str):
+                raise ValidationError(
+                    "result_or_url", result_or_url, "must be an ImageResult, a VideoResult or a URL"
+                )
+            validation.check_text("result_or_url", result_or_url)
+        validation.check_destination("to", to)
+        validation.check_text("key", key, optional=True)
+        if model_id is not None:
+            validation.check_id("model_id", model_id)
+        validation.check_string("prompt", prompt, optional=True)
+        if structured_prompt is not None and not isinstance(structured_prompt, Mapping):
+            validation.check_string("structured_prompt", structured_prompt)
+        validation.check_seed("seed", seed)
+        if request_id is not None:
+            validation.check_request_id("request_id", request_id)
+        validation.check_datetime("created_at", created_at, optional=True)
 
         def save() -> StoredObject:
             return save_result(
@@ -59,6 +79,7 @@ class ClientPlans(PlanGroup):
                 seed=seed,
                 request_id=request_id,
                 created_at=created_at,
+                api_base_url=self._conn.base_url,
                 **metadata,
             )
 
@@ -95,12 +116,34 @@ class ClientPlans(PlanGroup):
     ) -> Plan[object]:
         """Call any operation of ``generated/openapi.json`` by its operationId (e.g. one added upstream
         that the facade does not wrap yet), with the client's auth, limits, retries and errors. Returns the
-        parsed model(s) the spec documents, or the JSON. Nothing is validated beyond the path parameters."""
+        parsed model(s) the spec documents, or the JSON. The arguments are checked against the operation's
+        spec before it is sent: path parameters (ids, request ids), query parameters and the JSON body."""
         from .._operations import OPERATIONS
 
+        validation.check_operation_id("operation_id", operation_id)
         operation = OPERATIONS.get(operation_id) or OPERATIONS.get(operation_id.replace("_", "-"))
         if operation is None:
             known = ", ".join(sorted(OPERATIONS))
             raise ValidationError("operation_id", operation_id, f"must be an operation of the spec ({known})")
-        result: object = yield from call(self._conn, operation, path=path_params, query=query, json=json)
+        op_id = operation.operation_id
+        path: dict[str, object] = {}
+        for name, value in validation.check_mapping("path_params", path_params, optional=True).items():
+            if name not in operation.path_params:
+                raise ValidationError(name, value, f"is not a path parameter of {op_id}")
+            path[name] = validation.check_path_param(op_id, name, value)
+        for name in operation.path_params:
+            if name not in path:
+                raise ValidationError(name, None, f"is a path parameter {op_id} requires")
+        params = validation.check_mapping("query", query, optional=True)
+        for name, value in params.items():
+            if name not in operation.query_params:
+                raise ValidationError(name, value, f"is not a query parameter of {op_id}")
+            if value is not None:
+                validation.check_param(op_id, name, value)
+        if operation.body_schema is None:
+            if json is not None:
+                raise ValidationError("json", json, f"{op_id} takes no request body")
+        else:
+            validation.check_body(operation.body_schema, validation.check_mapping("json", json))
+        result: object = yield from call(self._conn, operation, path=path, query=params or None, json=json)
         return result

@@ -10,10 +10,11 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Literal, TypeVar
 
 from .. import _operations as ops
-from .. import polling, validation
+from .. import polling, statuses, validation
 from .._plan import Plan, blocking, gather
 from .._request import call, call_raw, unreadable
 from ..errors import JobFailedError, ValidationError
+from ..statuses import UnknownStatusGuard
 from ..types import BulkUploadResult, UploadFailure
 from ._base import PlanGroup, checked, compact
 from ._inputs import Source, describe, image_input, image_string, is_http_url, presign, storage_uri_parts
@@ -53,6 +54,10 @@ class ImagePlans(PlanGroup):
     ) -> Plan[DatasetImage]:
         """Upload one image (path, bytes, file object, http(s) URL or storage URI) to a basic dataset."""
         dataset_id = validation.check_id("dataset_id", dataset_id)
+        validation.check_source("source", source)
+        validation.check_text("image_name", image_name, optional=True)
+        validation.check_bool("increase_resolution", increase_resolution)
+        validation.check_bool("content_moderation", content_moderation, optional=True)
         image = yield from image_input(source, "source", increase_resolution=increase_resolution)
         payload: dict[str, object] = {
             **image,
@@ -115,7 +120,11 @@ class ImagePlans(PlanGroup):
         is called after each image.
         """
         dataset_id = validation.check_id("dataset_id", dataset_id)
-        _check_concurrency(concurrency)
+        validation.check_sequence("sources", sources)
+        validation.check_concurrency("concurrency", concurrency)
+        validation.check_callback("on_progress", on_progress)
+        validation.check_bool("increase_resolution", increase_resolution)
+        validation.check_bool("return_exceptions", return_exceptions)
         items = builtins.list(sources)
         total = len(items)
         done = [0]
@@ -153,6 +162,7 @@ class ImagePlans(PlanGroup):
     ) -> Plan[DatasetImage]:
         """Set a caption (a JSON string) or ask for a new automatic one (``regenerate=True``), not both."""
         path = _image_path(dataset_id, image_id)
+        validation.check_bool("regenerate", regenerate)
         validation.check_caption_update(caption, regenerate)
         payload: dict[str, object] = (
             {"caption": caption} if caption is not None else {"regenerate_caption": True}
@@ -193,6 +203,8 @@ class DatasetPlans(PlanGroup):
         include_models_ids: bool | None = None,
     ) -> Plan[builtins.list[Dataset]]:
         """Every dataset of the organisation, or those of one project (optionally with their models)."""
+        validation.check_bool("include_models", include_models, optional=True)
+        validation.check_bool("include_models_ids", include_models_ids, optional=True)
         if project_id is None:
             if include_models or include_models_ids:
                 raise ValidationError("include_models", True, "needs project_id")
@@ -222,6 +234,7 @@ class DatasetPlans(PlanGroup):
         payload = compact(name=name, visual_schema=visual_schema, status=status)
         if not payload:
             raise ValidationError("name", None, "give at least one of name, visual_schema, status")
+        validation.check_text("name", name, optional=True)
         if visual_schema is not None:
             validation.check_json_string("visual_schema", visual_schema)
         json = checked("DatasetUpdate", payload)
@@ -241,6 +254,7 @@ class DatasetPlans(PlanGroup):
     ) -> Plan[Dataset]:
         """Clone a dataset (with its images and captions) as a new draft."""
         dataset_id = validation.check_id("dataset_id", dataset_id)
+        validation.check_text("name", name, optional=True)
         json = checked("DatasetClone", compact(name=name, description=description))
         return (yield from call(self._conn, ops.clone_dataset, path={"dataset_id": dataset_id}, json=json))
 
@@ -248,9 +262,13 @@ class DatasetPlans(PlanGroup):
         self, images: Sequence[Source], *, content_moderation: bool | None = None
     ) -> Plan[str]:
         """A visual schema (a JSON string) from 5-10 sample images (paths, bytes, URLs or storage URIs)."""
-        items: builtins.list[Source] = [images] if isinstance(images, (str, bytes)) else builtins.list(images)
+        validation.check_sequence("images", images)
+        validation.check_bool("content_moderation", content_moderation, optional=True)
+        items: builtins.list[Source] = builtins.list(images)
         if not 5 <= len(items) <= 10:
             raise ValidationError("images", f"<{len(items)} images>", "must hold 5-10 images")
+        for i, image in enumerate(items):
+            validation.check_source(f"images[{i}]", image)
         encoded: builtins.list[str] = []
         for i, image in enumerate(items):
             encoded.append((yield from image_string(image, f"images[{i}]")))
@@ -273,6 +291,9 @@ class DatasetPlans(PlanGroup):
         validation.check_json_string("structured_prompt", structured_prompt)
         if not _has_text(instruction):
             raise ValidationError("instruction", instruction, "must be a non-empty string")
+        validation.check_sequence("context_images", context_images, optional=True)
+        for i, image in enumerate(context_images or ()):
+            validation.check_source(f"context_images[{i}]", image)
         payload: dict[str, object] = {
             "dataset_id": dataset_id,
             "structured_prompt": structured_prompt,
@@ -306,13 +327,17 @@ class DatasetPlans(PlanGroup):
         ``on_progress(state)`` sees the ``captions_update_status`` value after every check.
         """
         dataset_id = validation.check_id("dataset_id", dataset_id)
+        validation.check_wait(timeout, on_progress, policy)
+
+        guard = UnknownStatusGuard(statuses.CAPTIONS, f"dataset {dataset_id}")
 
         def check() -> Plan[polling.PollResult[Dataset]]:
             dataset = yield from call(
                 self._conn, ops.get_dataset, path={"dataset_id": dataset_id}, query={"max_images": 1}
             )
             state = str(dataset.captions_update_status)  # the enum's value (or an unknown state)
-            return polling.PollResult(done=state != "in_progress", value=dataset, status=state)
+            done = guard.outcome(state) == "succeeded"
+            return polling.PollResult(done=done, value=dataset, status=state)
 
         return (
             yield from polling.poll(
@@ -350,17 +375,27 @@ class DatasetPlans(PlanGroup):
         dataset_id = validation.check_id("dataset_id", dataset_id)
         if (zip_url is None) == (source is None):
             raise ValidationError("zip_url", zip_url, "give exactly one of zip_url or source")
+        validation.check_path("source", source, optional=True)
+        validation.check_text("via", via, optional=True)
+        validation.check_bool("content_moderation", content_moderation, optional=True)
+        validation.check_bool("wait", wait)
+        validation.check_bool("keep_staged", keep_staged)
+        validation.check_wait(timeout, on_progress, policy)
+        if zip_url is not None:
+            validation.check_text("zip_url", zip_url)
+            validation.check_storage_uri("zip_url", zip_url)
+            if storage_uri_parts(zip_url) is None:
+                if not is_http_url(zip_url):
+                    raise ValidationError("zip_url", zip_url, "must be an http(s) URL or a storage URI")
+                validation.check_http_url("zip_url", zip_url)
+        elif via is None:
+            raise ValidationError("via", None, "is required with source: a storage URI to stage the ZIP in")
         staged: tuple[StoredObject, str, StorageBackend] | None = None
         if zip_url is not None:
             if storage_uri_parts(zip_url) is not None:
                 zip_url = yield from blocking(presign, zip_url, 6 * 3600)
-            elif not is_http_url(zip_url):
-                raise ValidationError("zip_url", zip_url, "must be an http(s) URL or a storage URI")
         else:
-            if via is None:
-                raise ValidationError(
-                    "via", None, "is required with source: a storage URI to stage the ZIP in"
-                )
+            assert via is not None
             from ..staging import stage_zip
 
             staged = yield from blocking(stage_zip, source, via)
@@ -407,6 +442,7 @@ class DatasetPlans(PlanGroup):
         Returns the final status (``completed``); a ``failed`` job raises :class:`JobFailedError`.
         """
         dataset_id = validation.check_id("dataset_id", dataset_id)
+        validation.check_wait(timeout, on_progress, policy)
         return (yield from self._bulk_wait(dataset_id, timeout, on_progress, policy))
 
     def _bulk_wait(
@@ -416,10 +452,13 @@ class DatasetPlans(PlanGroup):
         on_progress: Callable[[BulkUploadStatus], object] | None,
         policy: PollPolicy | None,
     ) -> Plan[BulkUploadStatus]:
+        guard = UnknownStatusGuard(statuses.BULK_UPLOAD, f"dataset {dataset_id}")
+
         def check() -> Plan[polling.PollResult[BulkUploadStatus]]:
             status = yield from call(self._conn, ops.get_bulk_upload_status, path={"dataset_id": dataset_id})
             state = str(status.status)
-            if state == "failed":
+            outcome = guard.outcome(state)
+            if outcome == "failed":
                 failed = status.failed_images
                 count = len(failed) if isinstance(failed, builtins.list) else 0
                 raise JobFailedError(
@@ -427,7 +466,7 @@ class DatasetPlans(PlanGroup):
                     status=state,
                     details=status.to_dict(),
                 )
-            return polling.PollResult(done=state == "completed", value=status, status=status)
+            return polling.PollResult(done=outcome == "succeeded", value=status, status=status)
 
         return (
             yield from polling.poll(
@@ -461,6 +500,8 @@ class DatasetPlans(PlanGroup):
         """Download links of an advanced dataset; with ``to`` (a storage URI or folder) the ZIP is saved there
         (as ``key``, default ``dataset-<id>.zip``) and the stored object is returned."""
         dataset_id = validation.check_id("dataset_id", dataset_id)
+        validation.check_destination("to", to, optional=True)
+        validation.check_text("key", key, optional=True)
         links, response = yield from _call_read(
             self._conn, ops.download_dataset, path={"dataset_id": dataset_id}
         )
@@ -470,7 +511,13 @@ class DatasetPlans(PlanGroup):
 
         url = _text(response, links.download_url, "download_url")
         metadata: dict[str, object] = {"dataset_id": dataset_id}
-        return (yield from blocking(download_into, url, to, key or f"dataset-{dataset_id}.zip", metadata))
+        return (
+            yield from blocking(
+                lambda: download_into(
+                    url, to, key or f"dataset-{dataset_id}.zip", metadata, api_base_url=self._conn.base_url
+                )
+            )
+        )
 
 
 def _image_path(dataset_id: int, image_id: int) -> dict[str, int]:
@@ -478,11 +525,6 @@ def _image_path(dataset_id: int, image_id: int) -> dict[str, int]:
         "dataset_id": validation.check_id("dataset_id", dataset_id),
         "image_id": validation.check_id("image_id", image_id),
     }
-
-
-def _check_concurrency(value: object) -> None:
-    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 64:
-        raise ValidationError("concurrency", value, "must be an integer between 1 and 64")
 
 
 def _blank(value: object) -> bool:

@@ -31,9 +31,15 @@ if TYPE_CHECKING:
 
 
 def _model_id(value: object) -> str:
-    if isinstance(value, bool) or not isinstance(value, (int, str)) or not str(value).strip():
-        raise ValidationError("tailored_model_id", value, "must be a model id (int or str)")
-    return str(value).strip()
+    return validation.check_model_id("tailored_model_id", value)
+
+
+def _check_submit(sync: bool, wait: bool, timeout: object, on_progress: object, policy: object) -> None:
+    """The arguments of the submit and of the wait that follows it, checked before the billed POST."""
+    validation.check_bool("sync", sync)
+    validation.check_bool("wait", wait)
+    _check_sync(sync, wait)
+    validation.check_wait(timeout, on_progress, policy)
 
 
 class GeneratePlans(PlanGroup):
@@ -131,7 +137,8 @@ class GeneratePlans(PlanGroup):
 
         ``sync=True`` asks Bria to answer inline (no job to wait for: it needs ``wait=True``)."""
         validation.check_generation_inputs(prompt, structured_prompt, seed)
-        _check_sync(sync, wait)
+        validation.check_seed("seed", seed)
+        _check_submit(sync, wait, timeout, on_progress, policy)
         payload = compact(
             tailored_model_id=_model_id(tailored_model_id),
             prompt=prompt,
@@ -219,7 +226,9 @@ class GeneratePlans(PlanGroup):
         """Turn a prompt (or refine a structured prompt) into the model's structured JSON prompt."""
         if prompt is None and structured_prompt is None:
             raise ValidationError("prompt", None, "give prompt, structured_prompt, or both")
-        _check_sync(sync, wait)
+        validation.check_text("prompt", prompt, optional=True)
+        validation.check_seed("seed", seed)
+        _check_submit(sync, wait, timeout, on_progress, policy)
         if structured_prompt is not None:
             validation.check_json_string("structured_prompt", structured_prompt)
         payload = compact(
@@ -300,7 +309,11 @@ class GeneratePlans(PlanGroup):
         """Animate an image made by the same tailored model (beta): a path, bytes, URL, storage URI, or the
         ``ImageResult`` of ``generate.image``."""
         model_id = _model_id(tailored_model_id)
+        validation.check_seed("seed", seed)
+        validation.check_bool("wait", wait)
+        validation.check_wait(timeout, on_progress, policy)
         source = image.image_url if isinstance(image, ImageResult) else image
+        validation.check_source("image", source)
         encoded = yield from image_string(source, "image")
         json = checked(
             "VideoGenerationRequest", compact(tailored_model_id=model_id, image=encoded, seed=seed)

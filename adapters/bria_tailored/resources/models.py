@@ -11,10 +11,11 @@ from typing import TYPE_CHECKING, TypedDict, cast, overload
 from typing_extensions import Unpack
 
 from .. import _operations as ops
-from .. import polling, validation
+from .. import polling, statuses, validation
 from .._plan import Plan, blocking
 from .._request import call
 from ..errors import TrainingFailedError, ValidationError
+from ..statuses import UnknownStatusGuard
 from ._base import PlanGroup, checked, compact
 from ._inputs import is_http_url, presign, storage_uri_parts
 
@@ -116,6 +117,7 @@ class ModelPlans(PlanGroup):
         self, project_id: int | None = None, *, include_training_parameters: bool | None = None
     ) -> Plan[builtins.list[Model]]:
         """Every model, or a project's models."""
+        validation.check_bool("include_training_parameters", include_training_parameters, optional=True)
         query = {"include_training_parameters": include_training_parameters}
         if project_id is None:
             return (yield from call(self._conn, ops.get_models, query=query))
@@ -132,6 +134,7 @@ class ModelPlans(PlanGroup):
     ) -> Plan[Model]:
         """Rename a model or change its description."""
         model_id = validation.check_id("model_id", model_id)
+        validation.check_text("name", name, optional=True)
         payload = compact(name=name, description=description)
         if not payload:
             raise ValidationError("name", None, "give name and/or description")
@@ -154,6 +157,8 @@ class ModelPlans(PlanGroup):
         ``total_training_steps``, ``checkpoint_interval``, ``lr_scheduler``, ``lr_warmup_steps``) apply only
         to models created with ``training_mode='expert'``; pass ``training_mode`` to have that checked here."""
         model_id = validation.check_id("model_id", model_id)
+        if training_mode is not None:
+            validation.check_value("training_mode", training_mode, validation.component("TrainingMode"))
         given: dict[str, object] = dict(expert_params)
         unknown = sorted(set(given) - set(EXPERT_PARAMETERS))
         if unknown:
@@ -188,19 +193,23 @@ class ModelPlans(PlanGroup):
         """Wait until training ends (default: up to 8 hours): ``Completed`` returns the model;
         ``Failed``/``Stopped`` raise :class:`TrainingFailedError`. ``on_progress(model)`` follows every check."""
         model_id = validation.check_id("model_id", model_id)
+        validation.check_wait(timeout, on_progress, policy)
         conn = self._conn
+
+        guard = UnknownStatusGuard(statuses.TRAINING, f"model {model_id}")
 
         def check() -> Plan[polling.PollResult[Model]]:
             model = yield from call(conn, ops.get_model, path={"model_id": model_id})
-            state = _raw(model.status)
-            if state in ("Failed", "Stopped"):
+            state = str(_raw(model.status))
+            outcome = guard.outcome(state)
+            if outcome == "failed":
                 raise TrainingFailedError(
                     f"training of model {model_id} ended {state}",
                     model_id=model_id,
                     status=state,
                     model=model,
                 )
-            return polling.PollResult(done=state == "Completed", value=model, status=model)
+            return polling.PollResult(done=outcome == "succeeded", value=model, status=model)
 
         def progress(status: object) -> None:
             if on_progress is not None:
@@ -235,6 +244,8 @@ class ModelPlans(PlanGroup):
         """Download links of a trained model; with ``to`` (storage URI or folder) the ``.safetensors`` is
         streamed there (resuming after a dropped connection) and verified."""
         model_id = validation.check_id("model_id", model_id)
+        validation.check_destination("to", to, optional=True)
+        validation.check_text("key", key, optional=True)
         links = yield from call(self._conn, ops.download_model, path={"model_id": model_id})
         if to is None:
             return links
@@ -243,7 +254,13 @@ class ModelPlans(PlanGroup):
         metadata = {"model_id": model_id}
         return (
             yield from blocking(
-                download_into, links.download_url, to, key or f"model-{model_id}.safetensors", metadata
+                lambda: download_into(
+                    links.download_url,
+                    to,
+                    key or f"model-{model_id}.safetensors",
+                    metadata,
+                    api_base_url=self._conn.base_url,
+                )
             )
         )
 
@@ -261,17 +278,27 @@ class ModelPlans(PlanGroup):
         ``source`` staged through ``via`` (a storage URI). Give ``project_id`` or ``project_parameters``."""
         if (model_url is None) == (source is None):
             raise ValidationError("model_url", model_url, "give exactly one of model_url or source")
+        validation.check_text("model_url", model_url, optional=True)
+        if model_url is not None:
+            validation.check_storage_uri("model_url", model_url)
+        validation.check_source("source", source, optional=True)
+        validation.check_text("via", via, optional=True)
+        validation.check_text("model_name", model_name, optional=True)
         if project_id is not None and project_parameters is not None:
             raise ValidationError("project_id", project_id, "give project_id or project_parameters, not both")
         if project_id is not None:
             project_id = validation.check_id("project_id", project_id)
         parameters: dict[str, object] | None = None
         if project_parameters is not None:
-            parameters = (
-                dict(project_parameters)
-                if isinstance(project_parameters, Mapping)
-                else project_parameters.to_dict()
-            )
+            if isinstance(project_parameters, Mapping):
+                parameters = dict(validation.check_mapping("project_parameters", project_parameters))
+            else:
+                to_dict: object = getattr(project_parameters, "to_dict", None)
+                if not callable(to_dict):
+                    raise ValidationError(
+                        "project_parameters", project_parameters, "must be a mapping or a ProjectParameters"
+                    )
+                parameters = project_parameters.to_dict()
             validation.check_body("ProjectParameters", parameters)
             validation.check_project(parameters, creating=True)
         name = Path(str(model_url if model_url is not None else source)).name.split("?", 1)[0]
@@ -279,16 +306,17 @@ class ModelPlans(PlanGroup):
             model_url and not storage_uri_parts(model_url) and "." not in name
         ):
             raise ValidationError("model_url" if model_url else "source", name, "must be a .safetensors file")
+        if model_url is not None and storage_uri_parts(model_url) is None:
+            if not is_http_url(model_url):
+                raise ValidationError("model_url", model_url, "must be an http(s) URL or a storage URI")
+            validation.check_http_url("model_url", model_url)
+        if model_url is None and via is None:
+            raise ValidationError("via", None, "is required with source: a storage URI to stage the model in")
         if model_url is not None:
             if storage_uri_parts(model_url) is not None:
                 model_url = yield from blocking(presign, model_url, 6 * 3600)
-            elif not is_http_url(model_url):
-                raise ValidationError("model_url", model_url, "must be an http(s) URL or a storage URI")
         else:
-            if via is None:
-                raise ValidationError(
-                    "via", None, "is required with source: a storage URI to stage the model in"
-                )
+            assert via is not None
             from ..staging import stage_file
 
             staged = yield from blocking(stage_file, source, via)

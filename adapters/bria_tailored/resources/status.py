@@ -8,10 +8,11 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Literal, cast, overload
 
 from .. import _operations as ops
-from .. import polling
+from .. import polling, statuses, validation
 from .._plan import Plan
 from .._request import call, fetch, json_of, unreadable
 from ..errors import BriaError, JobFailedError, NotFoundError, ValidationError
+from ..statuses import UnknownStatusGuard
 from ..types import (
     GenerationResult,
     ImageResult,
@@ -31,13 +32,17 @@ if TYPE_CHECKING:
     from ..types import R
 
 
-def as_job(job_or_request_id: Job[R] | str) -> Job[R]:
-    """A :class:`Job` from a job or a bare request id (checked)."""
+def as_job(job_or_request_id: Job[R] | str, field: str = "job") -> Job[R]:
+    """A :class:`Job` from a job or a bare request id (checked: a request id, a known kind)."""
     if isinstance(job_or_request_id, Job):
-        return job_or_request_id
-    if isinstance(job_or_request_id, str) and job_or_request_id.strip():
-        return Job(job_or_request_id.strip())
-    raise ValidationError("job", job_or_request_id, "must be a Job or a request id string")
+        job: Job[R] = job_or_request_id
+        validation.check_request_id(f"{field}.request_id", job.request_id)
+        validation.check_job_kind(f"{field}.kind", job.kind)
+        validation.check_string(f"{field}.status_url", job.status_url, optional=True)
+        return job
+    if not isinstance(job_or_request_id, str):
+        raise ValidationError(field, job_or_request_id, "must be a Job or a request id string")
+    return Job(validation.check_request_id(field, job_or_request_id))
 
 
 def result_of(kind: JobKind, data: Mapping[str, object], request_id: str | None) -> GenerationResult:
@@ -70,7 +75,7 @@ class StatusPlans(PlanGroup):
 
     def get(self, request_id: str) -> Plan[StatusResponse]:
         """The job's current status (``IN_PROGRESS``, ``COMPLETED``, ``ERROR`` or ``UNKNOWN``)."""
-        job: Job = as_job(request_id)
+        job: Job = as_job(request_id, "request_id")
         return (yield from _get_plan(self._conn, job))
 
     @overload
@@ -116,6 +121,7 @@ class StatusPlans(PlanGroup):
         :class:`WaitTimeoutError` (the job may still finish: do not resubmit it). ``on_progress(status)``
         follows every check."""
         job = as_job(job_or_request_id)
+        validation.check_wait(timeout, on_progress, policy)
         return (yield from wait_plan(self._conn, job, timeout, on_progress, policy))
 
     @overload
@@ -177,11 +183,16 @@ class StatusPlans(PlanGroup):
         policy: PollPolicy | None,
         stats: PollStats | None,
     ) -> Plan[builtins.list[R | BriaError]]:
-        items = [as_job(j) for j in jobs]
+        validation.check_sequence("jobs", jobs)
+        items = [as_job(job, f"jobs[{i}]") for i, job in enumerate(jobs)]
+        validation.check_wait(timeout, on_progress, policy)
+        validation.check_bool("return_exceptions", return_exceptions)
+        validation.check_stats("stats", stats)
         conn = self._conn
 
         def check(job: Job[R]) -> Callable[[], Plan[polling.PollResult[R]]]:
-            return lambda: _check_plan(conn, job)
+            guard = UnknownStatusGuard(statuses.GENERATION, f"{job.kind} job {job.request_id}")
+            return lambda: _check_plan(conn, job, guard)
 
         results = yield from polling.wait_many(
             [check(job) for job in items],
@@ -222,7 +233,7 @@ def _state(value: object) -> str:
     return str(getattr(value, "value", value))
 
 
-def _check_plan(conn: Connection, job: Job[R]) -> Plan[polling.PollResult[R]]:
+def _check_plan(conn: Connection, job: Job[R], guard: UnknownStatusGuard) -> Plan[polling.PollResult[R]]:
     try:
         status = yield from _get_plan(conn, job)
     except NotFoundError:
@@ -234,7 +245,8 @@ def _check_plan(conn: Connection, job: Job[R]) -> Plan[polling.PollResult[R]]:
     from bria_tailored_api.types import Unset
 
     state = _state(status.status)
-    if state == "COMPLETED":
+    outcome = guard.outcome(state)
+    if outcome == "succeeded":
         data: dict[str, object] = {} if isinstance(status.result, Unset) else status.result.to_dict()
         try:
             value = result_of(job.kind, data, job.request_id)
@@ -245,7 +257,7 @@ def _check_plan(conn: Connection, job: Job[R]) -> Plan[polling.PollResult[R]]:
                 status=state,
             ) from None
         return polling.PollResult(done=True, value=cast("R", value), status=state)
-    if state in ("ERROR", "UNKNOWN"):
+    if outcome == "failed":
         error: dict[str, object] = {} if isinstance(status.error, Unset) else status.error.to_dict()
         message = error.get("message") or f"the job ended {state}"
         raise JobFailedError(
@@ -266,9 +278,10 @@ def wait_plan(
     policy: PollPolicy | None,
 ) -> Plan[R]:
     """Wait for one job (the plan behind ``status.wait`` and ``generate.*(wait=True)``)."""
+    guard = UnknownStatusGuard(statuses.GENERATION, f"{job.kind} job {job.request_id}")
     return (
         yield from polling.poll(
-            lambda: _check_plan(conn, job),
+            lambda: _check_plan(conn, job, guard),
             policy=policy or polling.GENERATION,
             timeout=timeout,
             description=f"{job.kind} job {job.request_id}",

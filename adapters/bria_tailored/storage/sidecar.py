@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import os
 import warnings
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from datetime import UTC, datetime
 from typing import TypeAlias
 
@@ -101,16 +101,25 @@ def save_output(
     expected_size: int | None = None,
     expected_sha256: str | None = None,
     plugin_manager: pluggy.PluginManager | None = None,
+    schemes: Collection[str] | None = None,
 ) -> StoredObject:
     """Stream ``source`` (an http(s) URL — resumed and verified — or any ``put`` source) to ``key``,
     write ``<key>.json`` beside it, call ``bria_tailored_output_saved`` and return the stored object.
 
     ``metadata`` may carry ``model_id``, ``prompt``, ``structured_prompt``, ``seed``, ``request_id``,
     ``source_url`` and ``created_at``; other keys are kept in the sidecar as they are.
+
+    ``schemes`` (e.g. ``{"https"}``) restricts the download: ``source`` must then be a URL of one of
+    those schemes, and so must every redirect (``UnsafeURLError`` otherwise, before anything is read).
+    ``None`` accepts any ``put`` source: what :func:`bria_tailored.saving.save_result` passes for a source
+    named by the caller's own code, never for a URL from the API.
     """
     from ..plugins import get_plugin_manager
     from . import open_storage
-    from .download import download_to
+    from .download import HTTP_SCHEMES, check_output_url, download_to
+
+    if schemes is not None:
+        check_output_url(source, schemes=schemes)
 
     backend = open_storage(store)
     validate_key(key)
@@ -128,6 +137,7 @@ def save_output(
             http_client=http_client,
             expected_size=expected_size,
             expected_sha256=expected_sha256,
+            schemes=HTTP_SCHEMES if schemes is None else schemes,
         )
         source_url = source_url or source
     else:

@@ -20,6 +20,7 @@ from typing import TypeAlias
 
 from ..errors import ValidationError
 from .base import DEFAULT_CHUNK_SIZE, SourceLike, iter_chunks, validate_key
+from .folders import walk_folder
 from .sources import IterStream, open_source
 
 __all__ = ["ZipEntry", "ZipStream", "folder_entries", "iter_zip"]
@@ -124,15 +125,29 @@ def folder_entries(
     """``(arcname, path)`` for every file under ``root`` (sorted; hidden files skipped unless asked).
 
     ``suffixes`` (e.g. ``{".png", ".jpg"}``, case-insensitive) keeps only files with those extensions.
+    A symbolic link to a file inside ``root`` is followed; links to folders are not. A symbolic link to a
+    file *outside* ``root`` raises ``ValidationError`` naming every such link, before anything is yielded:
+    a folder never carries another file of the machine into an archive.
     """
-    base = Path(root)
     wanted = {s.lower() for s in suffixes} if suffixes is not None else None
-    for path in sorted(base.rglob("*")):
-        relative = path.relative_to(base)
-        if not include_hidden and any(part.startswith(".") for part in relative.parts):
+    entries: list[tuple[str, Path]] = []
+    escaping: list[str] = []
+    for found in walk_folder(root):
+        parts = found.relative.split("/")
+        if not include_hidden and any(part.startswith(".") for part in parts):
             continue
-        if not path.is_file():
+        if wanted is not None and Path(parts[-1]).suffix.lower() not in wanted:
             continue
-        if wanted is not None and path.suffix.lower() not in wanted:
+        if found.outside is not None:
+            escaping.append(f"{found.relative} -> {found.outside}")
             continue
-        yield relative.as_posix(), path
+        entries.append((found.relative, found.path))
+    if escaping:
+        raise ValidationError(
+            "source",
+            os.fspath(root),
+            "holds symbolic links to files outside the folder, which are never uploaded: "
+            + ", ".join(escaping)
+            + " (copy the files into the folder, or remove the links)",
+        )
+    yield from entries

@@ -5,12 +5,20 @@ step finished. It is rewritten atomically (temporary file + rename) after every 
 a crash or Ctrl-C leaves either the old or the new version, never a torn one. Before each create call the
 run records its *intent* (``creating``); a re-run that finds an intent without an id looks the object up
 by name instead of creating a second one.
+
+Only one run may use a manifest at a time: :class:`TrainLock` holds an OS file lock (``filelock``:
+``flock`` on POSIX, ``LockFileEx`` on Windows) on ``<state>.lock`` for the whole run, and records who holds
+it (pid, host, start time) in ``<state>.lock.json``. A second run fails fast with
+:class:`StateLockedError` naming that process, or waits for it (``wait_lock=True``). The OS releases the
+lock when its process dies, however it dies; a run that then finds the dead process's record took over a
+stale lock (:attr:`TrainLock.took_over`), and the pid check says whether a recorded holder still runs.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import socket
 import tempfile
 import threading
 import time
@@ -18,8 +26,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar, Final, Literal, TypeAlias, TypedDict, TypeGuard, Unpack
 
 import attrs
+import filelock
 
-from ..errors import ValidationError
+from ..errors import BriaError, ValidationError
 
 if TYPE_CHECKING:
     from .._operations import UploadTypeValue
@@ -190,3 +199,155 @@ class TrainState:
 
 def _is_object(value: object) -> TypeGuard[dict[str, object]]:
     return isinstance(value, dict)
+
+
+# ------------------------------------------------------------------------------------------- the lock
+#: The OS lock file of a manifest: ``<state>.lock`` beside it.
+LOCK_SUFFIX = ".lock"
+#: Who holds the lock (pid, host, start time): ``<state>.lock.json`` beside it.
+HOLDER_SUFFIX = ".lock.json"
+#: Seconds between two tries of a run that waits for the lock (``wait_lock=True``).
+LOCK_POLL_SECONDS = 0.5
+
+
+def _pid_alive(pid: int) -> bool | None:
+    """Whether process ``pid`` of this host runs (None: cannot tell on this platform)."""
+    if os.name == "nt":
+        return None
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # it exists, as another user's process
+        return True
+    except OSError:
+        return None
+    return True
+
+
+@attrs.frozen
+class LockHolder:
+    """The run recorded as holding a manifest's lock. ``alive`` is the pid check (same host only: None
+    for another host, or where it cannot be told)."""
+
+    pid: int
+    host: str
+    started_at: str
+    source: str | None = None
+    alive: bool | None = None
+
+    def describe(self) -> str:
+        running = {True: "", False: " (no longer running)", None: ""}[self.alive]
+        return f"process {self.pid} on {self.host}{running}, started {self.started_at}"
+
+
+class StateLockedError(BriaError):
+    """Another ``train`` run holds the lock of the same state manifest (see :class:`TrainLock`).
+
+    ``holder`` names it (pid, host, start time), or is None when it recorded nothing yet. Wait for it to
+    finish (``wait_lock=True``, ``--wait-lock``) or pass another ``state=`` path.
+    """
+
+    def __init__(self, state_path: Path, holder: LockHolder | None) -> None:
+        self.state_path = state_path
+        self.holder = holder
+        who = holder.describe() if holder else "a process that has not recorded itself yet"
+        hint = ""
+        if holder is not None and holder.alive is False:
+            hint = " (a process it started may still hold the lock)"
+        super().__init__(
+            f"another train run is using {state_path}: {who}{hint}. Wait for it to finish (wait_lock=True "
+            "or --wait-lock waits), or pass another state= path to start a separate run"
+        )
+
+
+class TrainLock:
+    """The OS file lock that makes a run the only user of its manifest (see the module docstring).
+
+    ``acquire()`` never blocks: it returns False when another run holds the lock (``holder`` then names
+    it). ``release()`` removes the holder record and frees the lock. The lock belongs to the object, not
+    to a thread, so a run may take and free it from different worker threads.
+    """
+
+    def __init__(self, state_path: str | os.PathLike[str], source: str | None = None) -> None:
+        self.state_path = Path(state_path).expanduser().resolve()
+        self.path = self.state_path.with_name(self.state_path.name + LOCK_SUFFIX)
+        self.holder_path = self.state_path.with_name(self.state_path.name + HOLDER_SUFFIX)
+        self.source = source
+        self.holder: LockHolder | None = None
+        self.took_over: LockHolder | None = None
+        self._lock = filelock.FileLock(str(self.path), thread_local=False)
+
+    @property
+    def held(self) -> bool:
+        return self._lock.is_locked
+
+    def acquire(self) -> bool:
+        """Take the lock if it is free and record this process as its holder; else False (and ``holder``)."""
+        if self._lock.is_locked:
+            return True
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self._lock.acquire(timeout=0)
+        except filelock.Timeout:
+            self.holder = self._current_holder()
+            return False
+        try:
+            self.took_over = self.read_holder()  # a record left behind: its run died holding the lock
+            self.holder = None
+            self._write_holder()
+        except BaseException:
+            self._lock.release()
+            raise
+        return True
+
+    def release(self) -> None:
+        """Forget the holder record and free the lock (a no-op when not held)."""
+        if not self._lock.is_locked:
+            return
+        try:
+            self.holder_path.unlink(missing_ok=True)
+        finally:
+            self._lock.release()
+
+    def read_holder(self) -> LockHolder | None:
+        """The holder recorded in ``<state>.lock.json``, with the pid check; None without a readable one."""
+        try:
+            data: object = json.loads(self.holder_path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        if not _is_object(data):
+            return None
+        pid, host, started = data.get("pid"), data.get("host"), data.get("started_at")
+        if not isinstance(pid, int) or not isinstance(host, str) or not isinstance(started, str):
+            return None
+        source = data.get("source")
+        alive = _pid_alive(pid) if host == socket.gethostname() else None
+        return LockHolder(pid, host, started, source if isinstance(source, str) else None, alive)
+
+    def _current_holder(self) -> LockHolder | None:
+        # The holder writes its record just after taking the lock: give it a moment when none (or a dead
+        # process's, which it is about to replace) is there yet.
+        for _ in range(5):
+            holder = self.read_holder()
+            if holder is not None and holder.alive is not False:
+                return holder
+            time.sleep(0.05)
+        return self.read_holder()
+
+    def _write_holder(self) -> None:
+        record = {
+            "pid": os.getpid(),
+            "host": socket.gethostname(),
+            "started_at": _now(),
+            "source": self.source,
+            "state": str(self.state_path),
+        }
+        fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=f".{self.holder_path.name}.", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                handle.write(json.dumps(record, indent=2) + "\n")
+            os.replace(tmp, self.holder_path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise

@@ -11,7 +11,6 @@
 
 from __future__ import annotations
 
-import math
 import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -99,6 +98,11 @@ class TrainOptions(ExpertParameters, total=False):
     # Backoff of every wait of the run (captions, bulk upload, training). Default: each wait's preset
     # (polling.CAPTIONS, polling.BULK_UPLOAD, polling.TRAINING).
     poll_policy: PollPolicy | None
+    # What to do when another run holds the lock of the same state manifest (a run holds it from start to
+    # end): True waits for that run to end, then carries on from what it recorded (a finished run's result
+    # comes back at once); False fails at once with StateLockedError naming the other process (pid, host,
+    # start time). Default: False (DEFAULTS.wait_lock).
+    wait_lock: bool
 
 
 @attrs.frozen
@@ -108,6 +112,7 @@ class TrainDefaults:
     training_mode: TrainingModeValue = "fully_automated"
     timeout: float = 8 * 3600.0
     concurrency: int = 8
+    wait_lock: bool = False
     #: Not an option: how long the captions of the uploaded images may take.
     captions_timeout: float = 1800.0
 
@@ -116,7 +121,7 @@ class TrainDefaults:
 DEFAULTS = TrainDefaults()
 
 _OPTIONS = frozenset(TrainOptions.__optional_keys__)
-MAX_CONCURRENCY = 64
+MAX_CONCURRENCY = validation.MAX_CONCURRENCY
 
 
 @attrs.frozen
@@ -149,6 +154,7 @@ class TrainSettings:
     upload_type: UploadTypeValue | UploadType | None
     concurrency: int
     poll_policy: PollPolicy | None
+    wait_lock: bool = False
 
     @property
     def project_id(self) -> int | None:
@@ -190,6 +196,7 @@ def resolve(source: TrainSource, project: int | str, options: TrainOptions) -> T
         upload_type=_upload_type(options.get("upload_type")),
         concurrency=_concurrency(options.get("concurrency", DEFAULTS.concurrency)),
         poll_policy=_policy(options.get("poll_policy")),
+        wait_lock=_flag("wait_lock", options.get("wait_lock", DEFAULTS.wait_lock)),
     )
 
 
@@ -219,11 +226,13 @@ def _state_path(value: object, source: TrainSource) -> Path:
 def _project(project: object, options: TrainOptions) -> int | NewProject:
     rule = "give an existing project id or a name for a new project"
     if isinstance(project, int) and not isinstance(project, bool):
+        _check_ip_options(options)
         return validation.check_id("project", project)
     if not isinstance(project, str) or not project.strip():
         raise ValidationError("project", project, rule)
     if project.strip().isdigit():
-        return validation.check_id("project", project.strip())
+        _check_ip_options(options)
+        return validation.check_id("project", project)  # "1 " is refused, not read as project 1
     ip_type, ip_medium = options.get("ip_type"), options.get("ip_medium")
     if ip_type is None:
         raise ValidationError("ip_type", None, "is required to create a new project")
@@ -246,6 +255,16 @@ def _project(project: object, options: TrainOptions) -> int | NewProject:
     validation.check_body("ProjectCreate", payload)
     validation.check_project(payload, creating=True)
     return new
+
+
+def _check_ip_options(options: TrainOptions) -> None:
+    """The IP options are ignored for an existing project, but a bad one is still an error."""
+    for name, schema in (("ip_type", "IpType"), ("ip_medium", "IpMedium")):
+        value = options.get(name)
+        if value is not None:
+            validation.check_value(name, value, validation.component(schema))
+    _text("ip_name", options.get("ip_name"))
+    _text("ip_description", options.get("ip_description"))
 
 
 def _expert(options: TrainOptions, training_mode: object) -> ExpertParameters:
@@ -306,21 +325,12 @@ def _refine(value: object) -> tuple[str, ...]:
 
 
 def _callback(value: Callable[[TrainEvent], object] | None) -> Callable[[TrainEvent], object] | None:
-    if value is not None and not callable(value):
-        raise ValidationError("on_progress", value, "must be a callable taking a TrainEvent (or None)")
+    validation.check_callback("on_progress", value)
     return value
 
 
 def _timeout(value: object) -> float | None:
-    if value is None:
-        return None
-    if (
-        isinstance(value, bool)
-        or not isinstance(value, (int, float))
-        or not (math.isfinite(value) and value >= 0)
-    ):
-        raise ValidationError("timeout", value, "must be a number of seconds >= 0, or None for no deadline")
-    return float(value)
+    return validation.check_timeout("timeout", value)
 
 
 def _upload_type(value: UploadTypeValue | UploadType | None) -> UploadTypeValue | UploadType | None:
@@ -330,12 +340,14 @@ def _upload_type(value: UploadTypeValue | UploadType | None) -> UploadTypeValue 
 
 
 def _concurrency(value: object) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_CONCURRENCY:
-        raise ValidationError("concurrency", value, f"must be an integer between 1 and {MAX_CONCURRENCY}")
+    return validation.check_concurrency("concurrency", value)
+
+
+def _flag(option: str, value: object) -> bool:
+    if not isinstance(value, bool):
+        raise ValidationError(option, value, "must be True or False")
     return value
 
 
 def _policy(value: object) -> PollPolicy | None:
-    if value is not None and not isinstance(value, PollPolicy):
-        raise ValidationError("poll_policy", value, "must be a polling.PollPolicy (or None)")
-    return value
+    return validation.check_policy("poll_policy", value)

@@ -12,6 +12,11 @@ Every step is recorded in a state manifest (:mod:`._state`), so re-running the s
 Ctrl-C resumes it: the same project, dataset and model, and no image uploaded twice (uploads are matched
 by file name against the dataset's images, so even one that landed just before a crash is not repeated).
 A finished run re-run returns its result at once.
+
+A run holds the manifest's OS file lock from before it reads the manifest until it returns or fails, so
+two runs on the same state never work at once: the second fails fast with ``StateLockedError`` naming
+the first (pid, host, start time), or with ``wait_lock=True`` waits for it and then goes on from what it
+recorded (a finished run's result at once).
 """
 
 from __future__ import annotations
@@ -22,12 +27,12 @@ from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Protocol, TypeVar, Unpack
 
 from .. import polling
-from .._plan import Plan, blocking, gather_settled
+from .._plan import Plan, blocking, gather_settled, sleep
 from ..errors import InvalidImagesError, NotFoundError, UploadsFailedError, ValidationError
 from ._plans import Plans
 from ._results import PHASES, Phase, TrainEvent, TrainResult
 from ._source import SourceFiles, sample, scan, validate
-from ._state import TrainState
+from ._state import LOCK_POLL_SECONDS, StateLockedError, TrainLock, TrainState
 from .options import DEFAULTS, NewProject, TrainOptions, TrainSettings, TrainSource, resolve
 
 if TYPE_CHECKING:
@@ -38,6 +43,7 @@ if TYPE_CHECKING:
 __all__ = [
     "PHASES",
     "InvalidImagesError",
+    "StateLockedError",
     "TrainEvent",
     "TrainResult",
     "UploadsFailedError",
@@ -139,6 +145,30 @@ class _Run:
             self.settings.on_progress(TrainEvent(phase, done, total, detail))
 
     def plan(self) -> Plan[TrainResult]:
+        """Take the manifest's lock (waiting for it, or failing fast), run, and free it at the end."""
+        s = self.settings
+        lock = TrainLock(s.state_path, str(s.source))
+        waiting = False
+        while not (yield from blocking(lock.acquire)):
+            if not s.wait_lock:
+                raise StateLockedError(lock.state_path, lock.holder)
+            if not waiting:
+                who = lock.holder.describe() if lock.holder else "another run"
+                self.emit("validate", detail=f"waiting for {who} to release {lock.state_path}")
+                waiting = True
+            yield from sleep(LOCK_POLL_SECONDS)
+        try:
+            if lock.took_over is not None:
+                self.emit(
+                    "validate",
+                    detail=f"took over the lock of {lock.state_path} from a run that ended without "
+                    f"releasing it: {lock.took_over.describe()}",
+                )
+            return (yield from self.locked_plan())
+        finally:
+            lock.release()
+
+    def locked_plan(self) -> Plan[TrainResult]:
         s = self.settings
         self.state = state = yield from blocking(
             TrainState.open, s.state_path, self.api.conn.base_url, str(s.source)
