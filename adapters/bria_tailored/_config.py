@@ -52,6 +52,7 @@ def make_config(
             "(for the local sandbox any non-empty value works)."
         )
     errors.register_secret(token)
+    _check_token(token, "the api_token argument" if api_token is not None else "BRIA_API_TOKEN")
     if base_url is not None:
         url = validation.check_http_url("base_url", base_url, base=True)
     else:
@@ -81,6 +82,21 @@ def _timeout(value: object) -> httpx.Timeout:
         return value
     seconds = validation.check_positive_seconds("timeout", value)
     return httpx.Timeout(seconds, connect=min(seconds, 10.0))
+
+
+def _check_token(token: str, source: str) -> None:
+    """Refuse a token an HTTP header cannot carry as it is (never strip it silently: the message says where
+    it came from, and never shows it)."""
+    bad = [c for c in token if c.isspace() or ord(c) < 0x20 or ord(c) == 0x7F or ord(c) > 0x7E]
+    if bad:
+        at_end = token.rstrip() != token
+        where = "at its end (a CRLF .env, or a file's last line?)" if at_end else "inside it"
+        kind = "a newline" if "\n" in bad or "\r" in bad else "whitespace or a control character"
+        if all(ord(c) > 0x7E for c in bad):
+            kind = "a non-ASCII character"
+        raise errors.ValidationError(
+            "api_token", "***", f"the token from {source} has {kind} {where}: fix the value (it is not stripped)"
+        )
 
 
 _logging_configured = False
