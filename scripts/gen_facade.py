@@ -137,10 +137,34 @@ def _forward(fn: ast.FunctionDef) -> str:
     return ", ".join(parts)
 
 
+#: Per-call request options every facade method takes (see ``transport.RequestOptions``), as keyword-only
+#: parameters added after the plan method's own.
+REQUEST_OPTIONS = (
+    ("extra_body", "Mapping[str, object] | None"),
+    ("extra_query", "Mapping[str, object] | None"),
+    ("extra_headers", "Mapping[str, str] | None"),
+    ("request_timeout", "float | None"),
+)
+
+
+def _with_request_options(args: ast.arguments) -> ast.arguments:
+    names = {a.arg for a in [*args.posonlyargs, *args.args, *args.kwonlyargs]}
+    extra = [(n, t) for n, t in REQUEST_OPTIONS if n not in names]
+    return ast.arguments(
+        posonlyargs=args.posonlyargs,
+        args=args.args,
+        vararg=args.vararg,
+        kwonlyargs=[*args.kwonlyargs, *(ast.arg(arg=n, annotation=ast.parse(t, mode="eval").body) for n, t in extra)],
+        kw_defaults=[*args.kw_defaults, *(ast.Constant(None) for _ in extra)],
+        kwarg=args.kwarg,
+        defaults=args.defaults,
+    )
+
+
 def _signature(fn: ast.FunctionDef, returns: str) -> str:
     clone = ast.FunctionDef(
         name=fn.name,
-        args=fn.args,
+        args=_with_request_options(fn.args),
         body=[ast.Expr(ast.Constant(...))],
         decorator_list=[],
         returns=ast.parse(returns, mode="eval").body,
@@ -188,7 +212,9 @@ def _render_class(group: Group, cls: ast.ClassDef, *, is_async: bool) -> list[st
         fn_doc = ast.get_docstring(fn)
         if fn_doc:
             lines.append(f"        {_quote(fn_doc, indent=8)}")
-        run = f"self._engine.run(self._plans.{fn.name}({_forward(fn)}))"
+        options = ", ".join(n for n, _ in REQUEST_OPTIONS)
+        plans = f"self._plans.with_request_options({options})"
+        run = f"self._engine.run({plans}.{fn.name}({_forward(fn)}))"
         lines.append(f"        return {'await ' if is_async else ''}{run}")
     lines.append("")
     lines.append("")
@@ -235,6 +261,7 @@ def render(is_async: bool) -> str:
         "from typing import TYPE_CHECKING, overload",
         "",
         "if TYPE_CHECKING:",
+        "    from collections.abc import Mapping",
         *(f"    {line}" for line in typing_only),
         "",
         "",

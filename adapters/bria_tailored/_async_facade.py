@@ -95,12 +95,16 @@ class AsyncProjects:
         project_description: str | None = None,
         ip_name: str | None = None,
         ip_description: str | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        request_timeout: float | None = None,
     ) -> Project:
         """Create a project. ``ip_name`` is required for ``defined_character``; ``ip_description`` for
         ``defined_character`` and ``object_variants``; ``object_variants``, ``multi_object_set``, ``icons``
         and ``character_variants`` need ``ip_medium='illustration'``."""
         return await self._engine.run(
-            self._plans.create(
+            self._plans.with_request_options(extra_body, extra_query, extra_headers, request_timeout).create(
                 project_name=project_name,
                 ip_medium=ip_medium,
                 ip_type=ip_type,
@@ -110,13 +114,34 @@ class AsyncProjects:
             )
         )
 
-    async def list(self) -> builtins.list[Project]:
+    async def list(
+        self,
+        *,
+        extra_body: Mapping[str, object] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        request_timeout: float | None = None,
+    ) -> builtins.list[Project]:
         """Every project of the organisation."""
-        return await self._engine.run(self._plans.list())
+        return await self._engine.run(
+            self._plans.with_request_options(extra_body, extra_query, extra_headers, request_timeout).list()
+        )
 
-    async def get(self, project_id: int) -> Project:
+    async def get(
+        self,
+        project_id: int,
+        *,
+        extra_body: Mapping[str, object] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        request_timeout: float | None = None,
+    ) -> Project:
         """One project."""
-        return await self._engine.run(self._plans.get(project_id))
+        return await self._engine.run(
+            self._plans.with_request_options(extra_body, extra_query, extra_headers, request_timeout).get(
+                project_id
+            )
+        )
 
     async def update(
         self,
@@ -126,10 +151,14 @@ class AsyncProjects:
         project_description: str | None = None,
         ip_name: str | None = None,
         ip_description: str | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        request_timeout: float | None = None,
     ) -> Project:
         """Change a project's name, description or IP name/description (give at least one)."""
         return await self._engine.run(
-            self._plans.update(
+            self._plans.with_request_options(extra_body, extra_query, extra_headers, request_timeout).update(
                 project_id,
                 project_name=project_name,
                 project_description=project_description,
@@ -138,9 +167,21 @@ class AsyncProjects:
             )
         )
 
-    async def delete(self, project_id: int) -> None:
+    async def delete(
+        self,
+        project_id: int,
+        *,
+        extra_body: Mapping[str, object] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        request_timeout: float | None = None,
+    ) -> None:
         """Delete a project (Bria refuses while it still has datasets or models: ``ConflictError``)."""
-        return await self._engine.run(self._plans.delete(project_id))
+        return await self._engine.run(
+            self._plans.with_request_options(extra_body, extra_query, extra_headers, request_timeout).delete(
+                project_id
+            )
+        )
 
 
 class AsyncImages:
@@ -161,10 +202,14 @@ class AsyncImages:
         image_name: str | None = None,
         increase_resolution: bool = True,
         content_moderation: bool | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        request_timeout: float | None = None,
     ) -> DatasetImage:
         """Upload one image (path, bytes, file object, http(s) URL or storage URI) to a basic dataset."""
         return await self._engine.run(
-            self._plans.upload(
+            self._plans.with_request_options(extra_body, extra_query, extra_headers, request_timeout).upload(
                 dataset_id,
                 source,
                 image_name=image_name,
@@ -183,6 +228,10 @@ class AsyncImages:
         on_progress: Callable[[int, int, DatasetImage | UploadFailure], object] | None = None,
         increase_resolution: bool = True,
         return_exceptions: Literal[False],
+        extra_body: Mapping[str, object] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        request_timeout: float | None = None,
     ) -> builtins.list[DatasetImage]: ...
 
     @overload
@@ -195,6 +244,10 @@ class AsyncImages:
         on_progress: Callable[[int, int, DatasetImage | UploadFailure], object] | None = None,
         increase_resolution: bool = True,
         return_exceptions: Literal[True] = True,
+        extra_body: Mapping[str, object] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        request_timeout: float | None = None,
     ) -> builtins.list[DatasetImage | UploadFailure]: ...
 
     @overload
@@ -207,6 +260,10 @@ class AsyncImages:
         on_progress: Callable[[int, int, DatasetImage | UploadFailure], object] | None = None,
         increase_resolution: bool = True,
         return_exceptions: bool = True,
+        extra_body: Mapping[str, object] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        request_timeout: float | None = None,
     ) -> builtins.list[DatasetImage] | builtins.list[DatasetImage | UploadFailure]: ...
 
     async def upload_many(
@@ -218,6 +275,10 @@ class AsyncImages:
         on_progress: Callable[[int, int, DatasetImage | UploadFailure], object] | None = None,
         increase_resolution: bool = True,
         return_exceptions: bool = True,
+        extra_body: Mapping[str, object] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        request_timeout: float | None = None,
     ) -> builtins.list[DatasetImage] | builtins.list[DatasetImage | UploadFailure]:
         """Upload many images, at most ``concurrency`` at once; results in the order of ``sources``.
 
@@ -225,7 +286,9 @@ class AsyncImages:
         (``return_exceptions=False`` raises the first failure instead). ``on_progress(done, total, item)``
         is called after each image."""
         return await self._engine.run(
-            self._plans.upload_many(
+            self._plans.with_request_options(
+                extra_body, extra_query, extra_headers, request_timeout
+            ).upload_many(
                 dataset_id,
                 sources,
                 concurrency=concurrency,
@@ -235,25 +298,74 @@ class AsyncImages:
             )
         )
 
-    async def list(self, dataset_id: int) -> builtins.list[DatasetImage]:
+    async def list(
+        self,
+        dataset_id: int,
+        *,
+        extra_body: Mapping[str, object] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        request_timeout: float | None = None,
+    ) -> builtins.list[DatasetImage]:
         """The images of a dataset."""
-        return await self._engine.run(self._plans.list(dataset_id))
+        return await self._engine.run(
+            self._plans.with_request_options(extra_body, extra_query, extra_headers, request_timeout).list(
+                dataset_id
+            )
+        )
 
-    async def get(self, dataset_id: int, image_id: int) -> DatasetImage:
+    async def get(
+        self,
+        dataset_id: int,
+        image_id: int,
+        *,
+        extra_body: Mapping[str, object] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        request_timeout: float | None = None,
+    ) -> DatasetImage:
         """One image of a dataset."""
-        return await self._engine.run(self._plans.get(dataset_id, image_id))
+        return await self._engine.run(
+            self._plans.with_request_options(extra_body, extra_query, extra_headers, request_timeout).get(
+                dataset_id, image_id
+            )
+        )
 
     async def update_caption(
-        self, dataset_id: int, image_id: int, *, caption: str | None = None, regenerate: bool = False
+        self,
+        dataset_id: int,
+        image_id: int,
+        *,
+        caption: str | None = None,
+        regenerate: bool = False,
+        extra_body: Mapping[str, object] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        request_timeout: float | None = None,
     ) -> DatasetImage:
         """Set a caption (a JSON string) or ask for a new automatic one (``regenerate=True``), not both."""
         return await self._engine.run(
-            self._plans.update_caption(dataset_id, image_id, caption=caption, regenerate=regenerate)
+            self._plans.with_request_options(
+                extra_body, extra_query, extra_headers, request_timeout
+            ).update_caption(dataset_id, image_id, caption=caption, regenerate=regenerate)
         )
 
-    async def delete(self, dataset_id: int, image_id: int) -> None:
+    async def delete(
+        self,
+        dataset_id: int,
+        image_id: int,
+        *,
+        extra_body: Mapping[str, object] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        request_timeout: float | None = None,
+    ) -> None:
         """Delete an image from a dataset."""
-        return await self._engine.run(self._plans.delete(dataset_id, image_id))
+        return await self._engine.run(
+            self._plans.with_request_options(extra_body, extra_query, extra_headers, request_timeout).delete(
+                dataset_id, image_id
+            )
+        )
 
 
 class AsyncDatasets:
@@ -268,11 +380,21 @@ class AsyncDatasets:
         return "<AsyncDatasets>"
 
     async def create(
-        self, *, project_id: int, name: str, upload_type: UploadTypeValue | UploadType | None = None
+        self,
+        *,
+        project_id: int,
+        name: str,
+        upload_type: UploadTypeValue | UploadType | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        request_timeout: float | None = None,
     ) -> Dataset:
         """Create a draft dataset. ``upload_type='advanced'`` is for bulk ZIP uploads of up to 5000 images."""
         return await self._engine.run(
-            self._plans.create(project_id=project_id, name=name, upload_type=upload_type)
+            self._plans.with_request_options(extra_body, extra_query, extra_headers, request_timeout).create(
+                project_id=project_id, name=name, upload_type=upload_type
+            )
         )
 
     async def list(
@@ -281,15 +403,34 @@ class AsyncDatasets:
         *,
         include_models: bool | None = None,
         include_models_ids: bool | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        request_timeout: float | None = None,
     ) -> builtins.list[Dataset]:
         """Every dataset of the organisation, or those of one project (optionally with their models)."""
         return await self._engine.run(
-            self._plans.list(project_id, include_models=include_models, include_models_ids=include_models_ids)
+            self._plans.with_request_options(extra_body, extra_query, extra_headers, request_timeout).list(
+                project_id, include_models=include_models, include_models_ids=include_models_ids
+            )
         )
 
-    async def get(self, dataset_id: int, *, max_images: int | None = None) -> Dataset:
+    async def get(
+        self,
+        dataset_id: int,
+        *,
+        max_images: int | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        request_timeout: float | None = None,
+    ) -> Dataset:
         """One dataset, with up to ``max_images`` of its images (1-200)."""
-        return await self._engine.run(self._plans.get(dataset_id, max_images=max_images))
+        return await self._engine.run(
+            self._plans.with_request_options(extra_body, extra_query, extra_headers, request_timeout).get(
+                dataset_id, max_images=max_images
+            )
+        )
 
     async def update(
         self,
@@ -298,32 +439,83 @@ class AsyncDatasets:
         name: str | None = None,
         visual_schema: str | None = None,
         status: DatasetStatusValue | DatasetStatus | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        request_timeout: float | None = None,
     ) -> Dataset:
         """Rename, set the visual schema (draft only; a JSON string) or set ``status='completed'``."""
         return await self._engine.run(
-            self._plans.update(dataset_id, name=name, visual_schema=visual_schema, status=status)
+            self._plans.with_request_options(extra_body, extra_query, extra_headers, request_timeout).update(
+                dataset_id, name=name, visual_schema=visual_schema, status=status
+            )
         )
 
-    async def complete(self, dataset_id: int) -> Dataset:
+    async def complete(
+        self,
+        dataset_id: int,
+        *,
+        extra_body: Mapping[str, object] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        request_timeout: float | None = None,
+    ) -> Dataset:
         """Mark the dataset completed (needs at least 5 images); completed datasets can be trained on."""
-        return await self._engine.run(self._plans.complete(dataset_id))
+        return await self._engine.run(
+            self._plans.with_request_options(
+                extra_body, extra_query, extra_headers, request_timeout
+            ).complete(dataset_id)
+        )
 
-    async def delete(self, dataset_id: int) -> None:
+    async def delete(
+        self,
+        dataset_id: int,
+        *,
+        extra_body: Mapping[str, object] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        request_timeout: float | None = None,
+    ) -> None:
         """Delete a dataset."""
-        return await self._engine.run(self._plans.delete(dataset_id))
+        return await self._engine.run(
+            self._plans.with_request_options(extra_body, extra_query, extra_headers, request_timeout).delete(
+                dataset_id
+            )
+        )
 
     async def clone(
-        self, dataset_id: int, *, name: str | None = None, description: str | None = None
+        self,
+        dataset_id: int,
+        *,
+        name: str | None = None,
+        description: str | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        request_timeout: float | None = None,
     ) -> Dataset:
         """Clone a dataset (with its images and captions) as a new draft."""
-        return await self._engine.run(self._plans.clone(dataset_id, name=name, description=description))
+        return await self._engine.run(
+            self._plans.with_request_options(extra_body, extra_query, extra_headers, request_timeout).clone(
+                dataset_id, name=name, description=description
+            )
+        )
 
     async def generate_visual_schema(
-        self, images: Sequence[Source], *, content_moderation: bool | None = None
+        self,
+        images: Sequence[Source],
+        *,
+        content_moderation: bool | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        request_timeout: float | None = None,
     ) -> str:
         """A visual schema (a JSON string) from 5-10 sample images (paths, bytes, URLs or storage URIs)."""
         return await self._engine.run(
-            self._plans.generate_visual_schema(images, content_moderation=content_moderation)
+            self._plans.with_request_options(
+                extra_body, extra_query, extra_headers, request_timeout
+            ).generate_visual_schema(images, content_moderation=content_moderation)
         )
 
     async def refine_structured_prompt(
@@ -333,10 +525,16 @@ class AsyncDatasets:
         structured_prompt: str,
         instruction: str,
         context_images: Sequence[Source] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        request_timeout: float | None = None,
     ) -> str:
         """Refine a visual schema or a caption with a natural-language instruction; returns the JSON string."""
         return await self._engine.run(
-            self._plans.refine_structured_prompt(
+            self._plans.with_request_options(
+                extra_body, extra_query, extra_headers, request_timeout
+            ).refine_structured_prompt(
                 dataset_id,
                 structured_prompt=structured_prompt,
                 instruction=instruction,
@@ -344,9 +542,21 @@ class AsyncDatasets:
             )
         )
 
-    async def regenerate_captions(self, dataset_id: int) -> Dataset:
+    async def regenerate_captions(
+        self,
+        dataset_id: int,
+        *,
+        extra_body: Mapping[str, object] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        request_timeout: float | None = None,
+    ) -> Dataset:
         """Start regenerating every caption (asynchronous; see :meth:`wait_for_captions`)."""
-        return await self._engine.run(self._plans.regenerate_captions(dataset_id))
+        return await self._engine.run(
+            self._plans.with_request_options(
+                extra_body, extra_query, extra_headers, request_timeout
+            ).regenerate_captions(dataset_id)
+        )
 
     async def wait_for_captions(
         self,
@@ -355,12 +565,18 @@ class AsyncDatasets:
         timeout: float | None = 1800.0,
         on_progress: Callable[[str], object] | None = None,
         policy: PollPolicy | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        request_timeout: float | None = None,
     ) -> Dataset:
         """Wait until ``captions_update_status`` is no longer ``in_progress``; returns the dataset.
 
         ``on_progress(state)`` sees the ``captions_update_status`` value after every check."""
         return await self._engine.run(
-            self._plans.wait_for_captions(dataset_id, timeout=timeout, on_progress=on_progress, policy=policy)
+            self._plans.with_request_options(
+                extra_body, extra_query, extra_headers, request_timeout
+            ).wait_for_captions(dataset_id, timeout=timeout, on_progress=on_progress, policy=policy)
         )
 
     async def bulk_upload(
@@ -376,6 +592,10 @@ class AsyncDatasets:
         on_progress: Callable[[BulkUploadStatus], object] | None = None,
         keep_staged: bool = False,
         policy: PollPolicy | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        request_timeout: float | None = None,
     ) -> BulkUploadResult:
         """Advanced upload of up to 5000 images from a ZIP, into an empty ``advanced`` dataset.
 
@@ -385,7 +605,9 @@ class AsyncDatasets:
         object is deleted once the job ends (unless ``keep_staged``). With ``wait=False`` the result's
         ``status`` is None (follow the job with :meth:`wait_for_bulk_upload`)."""
         return await self._engine.run(
-            self._plans.bulk_upload(
+            self._plans.with_request_options(
+                extra_body, extra_query, extra_headers, request_timeout
+            ).bulk_upload(
                 dataset_id,
                 zip_url=zip_url,
                 source=source,
@@ -399,9 +621,21 @@ class AsyncDatasets:
             )
         )
 
-    async def bulk_upload_status(self, dataset_id: int) -> BulkUploadStatus:
+    async def bulk_upload_status(
+        self,
+        dataset_id: int,
+        *,
+        extra_body: Mapping[str, object] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        request_timeout: float | None = None,
+    ) -> BulkUploadStatus:
         """The state of the dataset's bulk upload (progress, failed images)."""
-        return await self._engine.run(self._plans.bulk_upload_status(dataset_id))
+        return await self._engine.run(
+            self._plans.with_request_options(
+                extra_body, extra_query, extra_headers, request_timeout
+            ).bulk_upload_status(dataset_id)
+        )
 
     async def wait_for_bulk_upload(
         self,
@@ -410,37 +644,77 @@ class AsyncDatasets:
         timeout: float | None = 6 * 3600.0,
         on_progress: Callable[[BulkUploadStatus], object] | None = None,
         policy: PollPolicy | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        request_timeout: float | None = None,
     ) -> BulkUploadStatus:
         """Wait for a bulk upload; ``on_progress(status)`` sees ``progress_percentage`` and ``failed_images``.
 
         Returns the final status (``completed``); a ``failed`` job raises :class:`JobFailedError`."""
         return await self._engine.run(
-            self._plans.wait_for_bulk_upload(
-                dataset_id, timeout=timeout, on_progress=on_progress, policy=policy
-            )
+            self._plans.with_request_options(
+                extra_body, extra_query, extra_headers, request_timeout
+            ).wait_for_bulk_upload(dataset_id, timeout=timeout, on_progress=on_progress, policy=policy)
         )
 
     @overload
     async def download(
-        self, dataset_id: int, *, to: None = None, key: str | None = None
+        self,
+        dataset_id: int,
+        *,
+        to: None = None,
+        key: str | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        request_timeout: float | None = None,
     ) -> DownloadLinks: ...
 
     @overload
     async def download(
-        self, dataset_id: int, *, to: str | os.PathLike[str], key: str | None = None
+        self,
+        dataset_id: int,
+        *,
+        to: str | os.PathLike[str],
+        key: str | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        request_timeout: float | None = None,
     ) -> StoredObject: ...
 
     @overload
     async def download(
-        self, dataset_id: int, *, to: str | os.PathLike[str] | None = None, key: str | None = None
+        self,
+        dataset_id: int,
+        *,
+        to: str | os.PathLike[str] | None = None,
+        key: str | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        request_timeout: float | None = None,
     ) -> DownloadLinks | StoredObject: ...
 
     async def download(
-        self, dataset_id: int, *, to: str | os.PathLike[str] | None = None, key: str | None = None
+        self,
+        dataset_id: int,
+        *,
+        to: str | os.PathLike[str] | None = None,
+        key: str | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        request_timeout: float | None = None,
     ) -> DownloadLinks | StoredObject:
         """Download links of an advanced dataset; with ``to`` (a storage URI or folder) the ZIP is saved there
         (as ``key``, default ``dataset-<id>.zip``) and the stored object is returned."""
-        return await self._engine.run(self._plans.download(dataset_id, to=to, key=key))
+        return await self._engine.run(
+            self._plans.with_request_options(
+                extra_body, extra_query, extra_headers, request_timeout
+            ).download(dataset_id, to=to, key=key)
+        )
 
 
 class AsyncCheckpoints:
@@ -453,17 +727,55 @@ class AsyncCheckpoints:
     def __repr__(self) -> str:
         return "<AsyncCheckpoints>"
 
-    async def list(self, model_id: int) -> CheckpointList:
+    async def list(
+        self,
+        model_id: int,
+        *,
+        extra_body: Mapping[str, object] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        request_timeout: float | None = None,
+    ) -> CheckpointList:
         """The model's checkpoints and which one is active."""
-        return await self._engine.run(self._plans.list(model_id))
+        return await self._engine.run(
+            self._plans.with_request_options(extra_body, extra_query, extra_headers, request_timeout).list(
+                model_id
+            )
+        )
 
-    async def get(self, model_id: int, step: int) -> Checkpoint:
+    async def get(
+        self,
+        model_id: int,
+        step: int,
+        *,
+        extra_body: Mapping[str, object] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        request_timeout: float | None = None,
+    ) -> Checkpoint:
         """One checkpoint, by its training step."""
-        return await self._engine.run(self._plans.get(model_id, step))
+        return await self._engine.run(
+            self._plans.with_request_options(extra_body, extra_query, extra_headers, request_timeout).get(
+                model_id, step
+            )
+        )
 
-    async def delete(self, model_id: int, step: int) -> None:
+    async def delete(
+        self,
+        model_id: int,
+        step: int,
+        *,
+        extra_body: Mapping[str, object] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        request_timeout: float | None = None,
+    ) -> None:
         """Delete a checkpoint (the active one cannot be deleted)."""
-        return await self._engine.run(self._plans.delete(model_id, step))
+        return await self._engine.run(
+            self._plans.with_request_options(extra_body, extra_query, extra_headers, request_timeout).delete(
+                model_id, step
+            )
+        )
 
 
 class AsyncModels:
@@ -484,53 +796,120 @@ class AsyncModels:
         dataset_id: int,
         training_mode: TrainingModeValue | TrainingMode | None = None,
         description: str | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        request_timeout: float | None = None,
     ) -> Model:
         """Create a model on a dataset; ``training_mode`` is ``fully_automated`` (default) or ``expert``."""
         return await self._engine.run(
-            self._plans.create(
+            self._plans.with_request_options(extra_body, extra_query, extra_headers, request_timeout).create(
                 name=name, dataset_id=dataset_id, training_mode=training_mode, description=description
             )
         )
 
     async def list(
-        self, project_id: int | None = None, *, include_training_parameters: bool | None = None
+        self,
+        project_id: int | None = None,
+        *,
+        include_training_parameters: bool | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        request_timeout: float | None = None,
     ) -> builtins.list[Model]:
         """Every model, or a project's models."""
         return await self._engine.run(
-            self._plans.list(project_id, include_training_parameters=include_training_parameters)
+            self._plans.with_request_options(extra_body, extra_query, extra_headers, request_timeout).list(
+                project_id, include_training_parameters=include_training_parameters
+            )
         )
 
-    async def get(self, model_id: int) -> Model:
+    async def get(
+        self,
+        model_id: int,
+        *,
+        extra_body: Mapping[str, object] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        request_timeout: float | None = None,
+    ) -> Model:
         """One model (its ``status`` says where training is)."""
-        return await self._engine.run(self._plans.get(model_id))
+        return await self._engine.run(
+            self._plans.with_request_options(extra_body, extra_query, extra_headers, request_timeout).get(
+                model_id
+            )
+        )
 
     async def update(
-        self, model_id: int, *, name: str | None = None, description: str | None = None
+        self,
+        model_id: int,
+        *,
+        name: str | None = None,
+        description: str | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        request_timeout: float | None = None,
     ) -> Model:
         """Rename a model or change its description."""
-        return await self._engine.run(self._plans.update(model_id, name=name, description=description))
+        return await self._engine.run(
+            self._plans.with_request_options(extra_body, extra_query, extra_headers, request_timeout).update(
+                model_id, name=name, description=description
+            )
+        )
 
-    async def delete(self, model_id: int) -> None:
+    async def delete(
+        self,
+        model_id: int,
+        *,
+        extra_body: Mapping[str, object] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        request_timeout: float | None = None,
+    ) -> None:
         """Delete a model."""
-        return await self._engine.run(self._plans.delete(model_id))
+        return await self._engine.run(
+            self._plans.with_request_options(extra_body, extra_query, extra_headers, request_timeout).delete(
+                model_id
+            )
+        )
 
     async def start_training(
         self,
         model_id: int,
         *,
         training_mode: TrainingModeValue | TrainingMode | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        request_timeout: float | None = None,
         **expert_params: Unpack[ExpertParameters],
     ) -> Model:
         """Start training (hours on Bria). Expert parameters (``rank``, ``learning_rate``,
         ``total_training_steps``, ``checkpoint_interval``, ``lr_scheduler``, ``lr_warmup_steps``) apply only
         to models created with ``training_mode='expert'``; pass ``training_mode`` to have that checked here."""
         return await self._engine.run(
-            self._plans.start_training(model_id, training_mode=training_mode, **expert_params)
+            self._plans.with_request_options(
+                extra_body, extra_query, extra_headers, request_timeout
+            ).start_training(model_id, training_mode=training_mode, **expert_params)
         )
 
-    async def stop_training(self, model_id: int) -> None:
+    async def stop_training(
+        self,
+        model_id: int,
+        *,
+        extra_body: Mapping[str, object] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        request_timeout: float | None = None,
+    ) -> None:
         """Ask Bria to stop training (the model goes ``Stopping``, then ``Stopped``)."""
-        return await self._engine.run(self._plans.stop_training(model_id))
+        return await self._engine.run(
+            self._plans.with_request_options(
+                extra_body, extra_query, extra_headers, request_timeout
+            ).stop_training(model_id)
+        )
 
     async def wait_for_training(
         self,
@@ -539,32 +918,76 @@ class AsyncModels:
         timeout: float | None = 28800.0,
         on_progress: Callable[[Model], object] | None = None,
         policy: PollPolicy | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        request_timeout: float | None = None,
     ) -> Model:
         """Wait until training ends (default: up to 8 hours): ``Completed`` returns the model;
         ``Failed``/``Stopped`` raise :class:`TrainingFailedError`. ``on_progress(model)`` follows every check."""
         return await self._engine.run(
-            self._plans.wait_for_training(model_id, timeout=timeout, on_progress=on_progress, policy=policy)
+            self._plans.with_request_options(
+                extra_body, extra_query, extra_headers, request_timeout
+            ).wait_for_training(model_id, timeout=timeout, on_progress=on_progress, policy=policy)
         )
 
     @overload
-    async def download(self, model_id: int, *, to: None = None, key: str | None = None) -> DownloadLinks: ...
+    async def download(
+        self,
+        model_id: int,
+        *,
+        to: None = None,
+        key: str | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        request_timeout: float | None = None,
+    ) -> DownloadLinks: ...
 
     @overload
     async def download(
-        self, model_id: int, *, to: str | os.PathLike[str], key: str | None = None
+        self,
+        model_id: int,
+        *,
+        to: str | os.PathLike[str],
+        key: str | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        request_timeout: float | None = None,
     ) -> StoredObject: ...
 
     @overload
     async def download(
-        self, model_id: int, *, to: str | os.PathLike[str] | None = None, key: str | None = None
+        self,
+        model_id: int,
+        *,
+        to: str | os.PathLike[str] | None = None,
+        key: str | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        request_timeout: float | None = None,
     ) -> DownloadLinks | StoredObject: ...
 
     async def download(
-        self, model_id: int, *, to: str | os.PathLike[str] | None = None, key: str | None = None
+        self,
+        model_id: int,
+        *,
+        to: str | os.PathLike[str] | None = None,
+        key: str | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        request_timeout: float | None = None,
     ) -> DownloadLinks | StoredObject:
         """Download links of a trained model; with ``to`` (storage URI or folder) the ``.safetensors`` is
         streamed there (resuming after a dropped connection) and verified."""
-        return await self._engine.run(self._plans.download(model_id, to=to, key=key))
+        return await self._engine.run(
+            self._plans.with_request_options(
+                extra_body, extra_query, extra_headers, request_timeout
+            ).download(model_id, to=to, key=key)
+        )
 
     async def upload(
         self,
@@ -575,11 +998,15 @@ class AsyncModels:
         model_name: str | None = None,
         project_id: int | None = None,
         project_parameters: ProjectParameters | Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        request_timeout: float | None = None,
     ) -> Model:
         """Upload a pre-trained ``.safetensors`` model (up to 3 GB) from ``model_url``, or from a local
         ``source`` staged through ``via`` (a storage URI). Give ``project_id`` or ``project_parameters``."""
         return await self._engine.run(
-            self._plans.upload(
+            self._plans.with_request_options(extra_body, extra_query, extra_headers, request_timeout).upload(
                 model_url=model_url,
                 source=source,
                 via=via,
@@ -622,6 +1049,10 @@ class AsyncGenerate:
         timeout: float | None = 600.0,
         on_progress: Callable[[str], object] | None = None,
         policy: PollPolicy | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        request_timeout: float | None = None,
     ) -> ImageResult: ...
 
     @overload
@@ -644,6 +1075,10 @@ class AsyncGenerate:
         timeout: float | None = 600.0,
         on_progress: Callable[[str], object] | None = None,
         policy: PollPolicy | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        request_timeout: float | None = None,
     ) -> Job[ImageResult]: ...
 
     @overload
@@ -666,6 +1101,10 @@ class AsyncGenerate:
         timeout: float | None = 600.0,
         on_progress: Callable[[str], object] | None = None,
         policy: PollPolicy | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        request_timeout: float | None = None,
     ) -> ImageResult | Job[ImageResult]: ...
 
     async def image(
@@ -687,12 +1126,16 @@ class AsyncGenerate:
         timeout: float | None = 600.0,
         on_progress: Callable[[str], object] | None = None,
         policy: PollPolicy | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        request_timeout: float | None = None,
     ) -> ImageResult | Job[ImageResult]:
         """Generate an image: give ``prompt``; ``structured_prompt`` + ``seed`` to recreate; or both to refine.
 
         ``sync=True`` asks Bria to answer inline (no job to wait for: it needs ``wait=True``)."""
         return await self._engine.run(
-            self._plans.image(
+            self._plans.with_request_options(extra_body, extra_query, extra_headers, request_timeout).image(
                 tailored_model_id,
                 prompt,
                 structured_prompt=structured_prompt,
@@ -726,6 +1169,10 @@ class AsyncGenerate:
         timeout: float | None = 600.0,
         on_progress: Callable[[str], object] | None = None,
         policy: PollPolicy | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        request_timeout: float | None = None,
     ) -> StructuredPromptResult: ...
 
     @overload
@@ -742,6 +1189,10 @@ class AsyncGenerate:
         timeout: float | None = 600.0,
         on_progress: Callable[[str], object] | None = None,
         policy: PollPolicy | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        request_timeout: float | None = None,
     ) -> Job[StructuredPromptResult]: ...
 
     @overload
@@ -758,6 +1209,10 @@ class AsyncGenerate:
         timeout: float | None = 600.0,
         on_progress: Callable[[str], object] | None = None,
         policy: PollPolicy | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        request_timeout: float | None = None,
     ) -> StructuredPromptResult | Job[StructuredPromptResult]: ...
 
     async def structured_prompt(
@@ -773,10 +1228,16 @@ class AsyncGenerate:
         timeout: float | None = 600.0,
         on_progress: Callable[[str], object] | None = None,
         policy: PollPolicy | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        request_timeout: float | None = None,
     ) -> StructuredPromptResult | Job[StructuredPromptResult]:
         """Turn a prompt (or refine a structured prompt) into the model's structured JSON prompt."""
         return await self._engine.run(
-            self._plans.structured_prompt(
+            self._plans.with_request_options(
+                extra_body, extra_query, extra_headers, request_timeout
+            ).structured_prompt(
                 tailored_model_id,
                 prompt,
                 structured_prompt=structured_prompt,
@@ -801,6 +1262,10 @@ class AsyncGenerate:
         timeout: float | None = 1200.0,
         on_progress: Callable[[str], object] | None = None,
         policy: PollPolicy | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        request_timeout: float | None = None,
     ) -> VideoResult: ...
 
     @overload
@@ -814,6 +1279,10 @@ class AsyncGenerate:
         timeout: float | None = 1200.0,
         on_progress: Callable[[str], object] | None = None,
         policy: PollPolicy | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        request_timeout: float | None = None,
     ) -> Job[VideoResult]: ...
 
     @overload
@@ -827,6 +1296,10 @@ class AsyncGenerate:
         timeout: float | None = 1200.0,
         on_progress: Callable[[str], object] | None = None,
         policy: PollPolicy | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        request_timeout: float | None = None,
     ) -> VideoResult | Job[VideoResult]: ...
 
     async def video(
@@ -839,11 +1312,15 @@ class AsyncGenerate:
         timeout: float | None = 1200.0,
         on_progress: Callable[[str], object] | None = None,
         policy: PollPolicy | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        request_timeout: float | None = None,
     ) -> VideoResult | Job[VideoResult]:
         """Animate an image made by the same tailored model (beta): a path, bytes, URL, storage URI, or the
         ``ImageResult`` of ``generate.image``."""
         return await self._engine.run(
-            self._plans.video(
+            self._plans.with_request_options(extra_body, extra_query, extra_headers, request_timeout).video(
                 tailored_model_id,
                 image,
                 seed=seed,
@@ -865,9 +1342,21 @@ class AsyncStatus:
     def __repr__(self) -> str:
         return "<AsyncStatus>"
 
-    async def get(self, request_id: str) -> StatusResponse:
+    async def get(
+        self,
+        request_id: str,
+        *,
+        extra_body: Mapping[str, object] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        request_timeout: float | None = None,
+    ) -> StatusResponse:
         """The job's current status (``IN_PROGRESS``, ``COMPLETED``, ``ERROR`` or ``UNKNOWN``)."""
-        return await self._engine.run(self._plans.get(request_id))
+        return await self._engine.run(
+            self._plans.with_request_options(extra_body, extra_query, extra_headers, request_timeout).get(
+                request_id
+            )
+        )
 
     @overload
     async def wait(
@@ -877,6 +1366,10 @@ class AsyncStatus:
         timeout: float | None = 600.0,
         on_progress: Callable[[str], object] | None = None,
         policy: PollPolicy | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        request_timeout: float | None = None,
     ) -> R: ...
 
     @overload
@@ -887,6 +1380,10 @@ class AsyncStatus:
         timeout: float | None = 600.0,
         on_progress: Callable[[str], object] | None = None,
         policy: PollPolicy | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        request_timeout: float | None = None,
     ) -> GenerationResult: ...
 
     @overload
@@ -897,6 +1394,10 @@ class AsyncStatus:
         timeout: float | None = 600.0,
         on_progress: Callable[[str], object] | None = None,
         policy: PollPolicy | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        request_timeout: float | None = None,
     ) -> R | GenerationResult: ...
 
     async def wait(
@@ -906,13 +1407,19 @@ class AsyncStatus:
         timeout: float | None = 600.0,
         on_progress: Callable[[str], object] | None = None,
         policy: PollPolicy | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        request_timeout: float | None = None,
     ) -> R | GenerationResult:
         """Wait for a job: ``COMPLETED`` returns an ImageResult / StructuredPromptResult / VideoResult;
         ``ERROR``/``UNKNOWN`` or an unknown id raise :class:`JobFailedError`; the deadline raises
         :class:`WaitTimeoutError` (the job may still finish: do not resubmit it). ``on_progress(status)``
         follows every check."""
         return await self._engine.run(
-            self._plans.wait(job_or_request_id, timeout=timeout, on_progress=on_progress, policy=policy)
+            self._plans.with_request_options(extra_body, extra_query, extra_headers, request_timeout).wait(
+                job_or_request_id, timeout=timeout, on_progress=on_progress, policy=policy
+            )
         )
 
     @overload
@@ -925,6 +1432,10 @@ class AsyncStatus:
         on_progress: Callable[[int, str], object] | None = None,
         policy: PollPolicy | None = None,
         stats: PollStats | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        request_timeout: float | None = None,
     ) -> builtins.list[R]: ...
 
     @overload
@@ -937,6 +1448,10 @@ class AsyncStatus:
         on_progress: Callable[[int, str], object] | None = None,
         policy: PollPolicy | None = None,
         stats: PollStats | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        request_timeout: float | None = None,
     ) -> builtins.list[R | BriaError]: ...
 
     @overload
@@ -949,6 +1464,10 @@ class AsyncStatus:
         on_progress: Callable[[int, str], object] | None = None,
         policy: PollPolicy | None = None,
         stats: PollStats | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        request_timeout: float | None = None,
     ) -> builtins.list[R] | builtins.list[R | BriaError]: ...
 
     async def wait_all(
@@ -960,11 +1479,17 @@ class AsyncStatus:
         on_progress: Callable[[int, str], object] | None = None,
         policy: PollPolicy | None = None,
         stats: PollStats | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        request_timeout: float | None = None,
     ) -> builtins.list[R] | builtins.list[R | BriaError]:
         """Wait for many jobs on one loop; results in input order. With ``return_exceptions=True`` a failed
         job's slot holds its error (a :class:`BriaError`) and the others carry on."""
         return await self._engine.run(
-            self._plans.wait_all(
+            self._plans.with_request_options(
+                extra_body, extra_query, extra_headers, request_timeout
+            ).wait_all(
                 jobs,
                 timeout=timeout,
                 return_exceptions=return_exceptions,
@@ -997,6 +1522,10 @@ class AsyncClientMethods:
         seed: int | None = None,
         request_id: str | None = None,
         created_at: datetime | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        request_timeout: float | None = None,
         **metadata: object,
     ) -> StoredObject:
         """Stream an output (an ``ImageResult``, a ``VideoResult`` or a result URL) into storage (a URI or
@@ -1004,7 +1533,7 @@ class AsyncClientMethods:
         ``seed``, ``request_id``, ``created_at`` and any other keyword); calls the
         ``bria_tailored_output_saved`` hook. Returns the ``StoredObject``."""
         return await self._engine.run(
-            self._plans.save(
+            self._plans.with_request_options(extra_body, extra_query, extra_headers, request_timeout).save(
                 result_or_url,
                 to,
                 key,
@@ -1019,7 +1548,15 @@ class AsyncClientMethods:
         )
 
     async def train(
-        self, source: TrainSource, *, project: int | str, **options: Unpack[TrainOptions]
+        self,
+        source: TrainSource,
+        *,
+        project: int | str,
+        extra_body: Mapping[str, object] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        request_timeout: float | None = None,
+        **options: Unpack[TrainOptions],
     ) -> TrainResult:
         """Train a tailored model on ``source`` (a folder, a ``.zip`` file or a storage prefix of images).
 
@@ -1034,7 +1571,11 @@ class AsyncClientMethods:
         A JSON manifest (``state``; default ``<source>.bria-train.json`` beside the source) records every
         step, so calling ``train`` again with the same arguments after a crash or Ctrl-C resumes: same
         project, dataset and model, no image uploaded twice. Returns a ``TrainResult``."""
-        return await self._engine.run(self._plans.train(source, project=project, **options))
+        return await self._engine.run(
+            self._plans.with_request_options(extra_body, extra_query, extra_headers, request_timeout).train(
+                source, project=project, **options
+            )
+        )
 
     async def request(
         self,
@@ -1043,11 +1584,17 @@ class AsyncClientMethods:
         path_params: Mapping[str, object] | None = None,
         query: Mapping[str, object] | None = None,
         json: object = None,
+        extra_body: Mapping[str, object] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        request_timeout: float | None = None,
     ) -> object:
         """Call any operation of ``generated/openapi.json`` by its operationId (e.g. one added upstream
         that the facade does not wrap yet), with the client's auth, limits, retries and errors. Returns the
         parsed model(s) the spec documents, or the JSON. The arguments are checked against the operation's
         spec before it is sent: path parameters (ids, request ids), query parameters and the JSON body."""
         return await self._engine.run(
-            self._plans.request(operation_id, path_params=path_params, query=query, json=json)
+            self._plans.with_request_options(extra_body, extra_query, extra_headers, request_timeout).request(
+                operation_id, path_params=path_params, query=query, json=json
+            )
         )

@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 
 import httpx
 
-from . import errors
+from . import errors, validation
 from ._operation import Operation
 from ._plan import Plan
 from .transport import Connection, path_of, send
@@ -46,6 +46,9 @@ def call_raw(
     json: Any = None,
 ) -> Plan[httpx.Response]:
     """Call ``op`` and return the ``httpx.Response`` (already checked: error statuses raise)."""
+    extra_body = conn.options.extra_body
+    if extra_body and op.body_schema:
+        validation.check_extra_body(op.body_schema, extra_body)
     given = {k: v for k, v in (query or {}).items() if v is not None}
     params = {k: _query_value(v) for k, v in {**op.query_defaults, **given}.items()}
     request = conn.request(

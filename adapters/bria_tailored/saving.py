@@ -66,8 +66,9 @@ def save_result(
     storage URI or a local path (see the module docstring).
 
     ``key`` defaults to the output's file name prefixed by its request id. The sidecar records
-    ``model_id``, ``prompt``, ``structured_prompt``, ``seed`` and ``request_id`` (the last three default to
-    the result's own) and every other keyword argument as it is (values JSON cannot hold become text).
+    ``model_id``, ``prompt``, ``structured_prompt``, ``seed`` and ``request_id`` (each defaults to what the
+    result carries: results remember their inputs), the result's negative prompt, aspect ratio and source
+    image, and every other keyword argument as it is (values JSON cannot hold become text).
     """
     schemes: frozenset[str] | None = None  # None: the caller's own source, any kind
     if isinstance(result_or_url, ImageResult):
@@ -78,10 +79,21 @@ def save_result(
         if seed is None:
             seed = result_or_url.seed
         request_id = request_id or result_or_url.request_id
+        model_id = model_id if model_id is not None else result_or_url.model_id
+        prompt = prompt if prompt is not None else result_or_url.prompt
+        for name in ("negative_prompt", "aspect_ratio"):
+            carried = getattr(result_or_url, name)
+            if carried is not None:
+                metadata.setdefault(name, carried)
     elif isinstance(result_or_url, VideoResult):
         schemes = output_schemes(api_base_url)
         url = check_output_url(result_or_url.video_url, schemes=schemes, what="video_url")
         request_id = request_id or result_or_url.request_id
+        model_id = model_id if model_id is not None else result_or_url.model_id
+        if seed is None:
+            seed = result_or_url.seed
+        if result_or_url.source_image is not None:
+            metadata.setdefault("source_image", result_or_url.source_image)
     else:
         url = _url(result_or_url)
     fields: dict[str, object] = {

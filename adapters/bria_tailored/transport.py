@@ -28,7 +28,7 @@ import logging
 import random
 import time
 import urllib.parse
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -176,6 +176,22 @@ class RetryPolicy:
         return None
 
 
+@dataclass(frozen=True)
+class RequestOptions:
+    """Per-call additions to every request a method makes (its submit and, for waiters, its polls).
+
+    ``extra_body`` is merged into JSON bodies (spec fields it names are validated; unknown ones pass
+    through, for a field Bria added before the SDK knows it); ``extra_query`` into query parameters;
+    ``extra_headers`` into headers (never ``api_token``); ``request_timeout`` replaces the client's
+    per-read timeout for these requests.
+    """
+
+    extra_body: Mapping[str, object] | None = None
+    extra_query: Mapping[str, object] | None = None
+    extra_headers: Mapping[str, str] | None = None
+    request_timeout: float | None = None
+
+
 @dataclass(frozen=True, repr=False)
 class Connection:
     """Everything a request needs besides the HTTP client: where, who, how patiently, how often.
@@ -192,6 +208,7 @@ class Connection:
     policy: RetryPolicy = field(default_factory=RetryPolicy)
     limiter: TokenBucket | None = None
     rng: random.Random = field(default_factory=random.Random)
+    options: RequestOptions = field(default_factory=RequestOptions)
 
     def __repr__(self) -> str:  # never show the token
         return f"Connection(base_url={self.base_url!r}, api_token='***', policy={self.policy!r})"
@@ -209,9 +226,16 @@ class Connection:
         to the API's own origin."""
         if not url.startswith(("http://", "https://")):
             url = self.base_url + url
-        headers = {"user-agent": self.user_agent}
+        extra = self.options
+        headers = {"user-agent": self.user_agent, **(extra.extra_headers or {})}
+        headers.pop("api_token", None)
         if same_origin(url, self.base_url):
             headers["api_token"] = self.api_token
+        if extra.extra_query:
+            params = {**(params or {}), **extra.extra_query}
+        if extra.extra_body and isinstance(json, Mapping):
+            json = {**json, **extra.extra_body}
+        timeout = self.timeout if extra.request_timeout is None else httpx.Timeout(extra.request_timeout)
         extensions = {OPERATION_EXTENSION: operation_id} if operation_id else None
         request: httpx.Request = self.build_request(
             method,
@@ -219,7 +243,7 @@ class Connection:
             params=params,
             json=json,
             headers=headers,
-            timeout=self.timeout,
+            timeout=timeout,
             extensions=extensions,
         )
         return request

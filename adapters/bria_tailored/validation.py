@@ -195,6 +195,15 @@ def check_body(schema_name: str, body: Mapping[str, object]) -> None:
         check_value(name, value, props[name])
 
 
+def check_extra_body(schema_name: str, extra: Mapping[str, object]) -> None:
+    """Check the fields of a per-call ``extra_body`` that the spec's ``schema_name`` knows; unknown ones pass
+    through (a field Bria added before this SDK's spec knows it)."""
+    properties = component(schema_name).get("properties") or {}
+    for name, value in extra.items():
+        if name in properties:
+            check_value(f"extra_body[{name!r}]", value, properties[name])
+
+
 def check_param(operation_id: str, name: str, value: object) -> None:
     """Check a path or query parameter of an operation against its declared schema."""
     schema = _parameters(operation_id).get(name)

@@ -8,11 +8,16 @@ client's engine, so validation, request building and parsing exist once.
 
 from __future__ import annotations
 
+import dataclasses
+import math
 from collections.abc import Mapping
 from typing import Any
 
+from typing_extensions import Self
+
 from .. import validation
-from ..transport import Connection
+from ..errors import ValidationError
+from ..transport import Connection, RequestOptions
 
 
 class PlanGroup:
@@ -20,6 +25,34 @@ class PlanGroup:
 
     def __init__(self, conn: Connection) -> None:
         self._conn = conn
+
+    def with_request_options(
+        self,
+        extra_body: Mapping[str, object] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        request_timeout: float | None = None,
+    ) -> Self:
+        """This group with per-call request options (every method of the facade takes them)."""
+        if extra_body is None and extra_query is None and extra_headers is None and request_timeout is None:
+            return self
+        validation.check_mapping("extra_body", extra_body, optional=True)
+        validation.check_mapping("extra_query", extra_query, optional=True)
+        validation.check_mapping("extra_headers", extra_headers, optional=True)
+        for name, value in (extra_headers or {}).items():
+            if not isinstance(value, str):
+                raise ValidationError(f"extra_headers[{name!r}]", value, "must be a string")
+            if name.lower() == "api_token":
+                raise ValidationError("extra_headers", name, "must not set api_token (the client sends it)")
+        if request_timeout is not None and (
+            isinstance(request_timeout, bool)
+            or not isinstance(request_timeout, (int, float))
+            or not math.isfinite(request_timeout)
+            or request_timeout <= 0
+        ):
+            raise ValidationError("request_timeout", request_timeout, "must be a positive, finite number of seconds")
+        options = RequestOptions(extra_body, extra_query, extra_headers, request_timeout)
+        return type(self)(dataclasses.replace(self._conn, options=options))
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__}>"

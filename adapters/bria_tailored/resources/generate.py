@@ -18,7 +18,7 @@ from ..errors import APIStatusError, ValidationError
 from ..types import ImageResult, Job, JobKind, StructuredPromptResult, VideoResult
 from ._base import PlanGroup, checked, compact
 from ._inputs import image_string
-from .status import result_of, wait_plan
+from .status import result_of, wait_plan, with_inputs
 
 if TYPE_CHECKING:
     from bria_tailored_api.models import AspectRatio
@@ -314,13 +314,23 @@ class GeneratePlans(PlanGroup):
         validation.check_wait(timeout, on_progress, policy)
         source = image.image_url if isinstance(image, ImageResult) else image
         validation.check_source("image", source)
+        shown = source if isinstance(source, str) else None
         encoded = yield from image_string(source, "image")
         json = checked(
             "VideoGenerationRequest", compact(tailored_model_id=model_id, image=encoded, seed=seed)
         )
         return (
             yield from _submit(
-                self, ops.generate_video, json, "video", VideoResult, wait, timeout, on_progress, policy
+                self,
+                ops.generate_video,
+                json,
+                "video",
+                VideoResult,
+                wait,
+                timeout,
+                on_progress,
+                policy,
+                shown,
             )
         )
 
@@ -342,8 +352,10 @@ def _submit(
     timeout: float | None,
     on_progress: Callable[[str], object] | None,
     policy: PollPolicy | None,
+    source_image: str | None = None,
 ) -> Plan[R | Job[R]]:
     conn = group._conn  # pyright: ignore[reportPrivateUsage]  (module-level helper of the group)
+    inputs = _inputs_of(json, source_image)
     response = yield from call_raw(conn, operation, json=json)
     data = json_of(response)
     if not isinstance(data, dict):
@@ -356,7 +368,8 @@ def _submit(
         inner = body.get("result")
         fields = cast("dict[str, object]", inner) if isinstance(inner, dict) else body
         try:
-            return _typed(result_of(kind, fields, str(request_id) if request_id else None), result_type)
+            result = result_of(kind, fields, str(request_id) if request_id else None)
+            return _typed(with_inputs(result, inputs), result_type)
         except KeyError as exc:
             raise unreadable(response, exc) from None
     if not isinstance(request_id, str) or not request_id:
@@ -368,10 +381,24 @@ def _submit(
             response=response,
         )
     status_url = body.get("status_url")
-    job: Job[R] = Job(request_id, status_url if isinstance(status_url, str) else None, kind)
+    job: Job[R] = Job(request_id, status_url if isinstance(status_url, str) else None, kind, inputs)
     if not wait:
         return job
     return (yield from wait_plan(conn, job, timeout, on_progress, policy))
+
+
+def _inputs_of(json: Mapping[str, object], source_image: str | None) -> dict[str, str | int | float | None]:
+    """What the request asked for, for the result to carry (``save`` writes it into the sidecar)."""
+    keep = ("prompt", "negative_prompt", "seed", "aspect_ratio")
+    inputs: dict[str, str | int | float | None] = {
+        k: v for k, v in json.items() if k in keep and isinstance(v, (str, int, float))
+    }
+    model_id = json.get("tailored_model_id")
+    if isinstance(model_id, (str, int)):
+        inputs["model_id"] = str(model_id)
+    if source_image is not None:
+        inputs["source_image"] = source_image
+    return inputs
 
 
 def _typed(result: GenerationResult, result_type: type[R]) -> R:

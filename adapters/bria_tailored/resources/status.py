@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import builtins
 import json
+
+import attrs
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Literal, cast, overload
 
@@ -11,7 +13,7 @@ from .. import _operations as ops
 from .. import polling, statuses, validation
 from .._plan import Plan
 from .._request import call, fetch, json_of, unreadable
-from ..errors import BriaError, JobFailedError, NotFoundError, ValidationError
+from ..errors import BriaError, JobFailedError, NotFoundError, ValidationError, WaitTimeoutError
 from ..statuses import UnknownStatusGuard
 from ..types import (
     GenerationResult,
@@ -61,6 +63,20 @@ def result_of(kind: JobKind, data: Mapping[str, object], request_id: str | None)
     return ImageResult(
         image_url=_url(data, "image_url"), structured_prompt=structured, seed=seed, request_id=request_id
     )
+
+
+def with_inputs(result: GenerationResult, inputs: Mapping[str, object]) -> GenerationResult:
+    """``result`` carrying what its request asked for (the fields its type has, where it has none)."""
+    names = {a.name for a in attrs.fields(type(result))}
+    changes: dict[str, str | int] = {}
+    for name, value in inputs.items():
+        if name not in names or getattr(result, name) is not None:
+            continue
+        if name == "seed" and isinstance(value, int) and not isinstance(value, bool):
+            changes[name] = value
+        elif name != "seed" and isinstance(value, str):
+            changes[name] = value
+    return attrs.evolve(result, **changes) if changes else result  # type: ignore[arg-type]  # names checked above
 
 
 def _url(data: Mapping[str, object], name: str) -> str:
@@ -203,6 +219,9 @@ class StatusPlans(PlanGroup):
             on_progress=on_progress,
             stats=stats,
         )
+        for job, result in zip(items, results, strict=True):
+            if isinstance(result, WaitTimeoutError):
+                result.request_id = job.request_id
         # Each slot holds what that job's check returned (an R) or, with return_exceptions, its BriaError.
         return cast("builtins.list[R | BriaError]", [_settled(r) for r in results])
 
@@ -249,7 +268,7 @@ def _check_plan(conn: Connection, job: Job[R], guard: UnknownStatusGuard) -> Pla
     if outcome == "succeeded":
         data: dict[str, object] = {} if isinstance(status.result, Unset) else status.result.to_dict()
         try:
-            value = result_of(job.kind, data, job.request_id)
+            value = with_inputs(result_of(job.kind, data, job.request_id), job.inputs)
         except KeyError as exc:
             raise JobFailedError(
                 f"job {job.request_id} ended COMPLETED without its {exc.args[0]} in the result",
@@ -279,12 +298,16 @@ def wait_plan(
 ) -> Plan[R]:
     """Wait for one job (the plan behind ``status.wait`` and ``generate.*(wait=True)``)."""
     guard = UnknownStatusGuard(statuses.GENERATION, f"{job.kind} job {job.request_id}")
-    return (
-        yield from polling.poll(
-            lambda: _check_plan(conn, job, guard),
-            policy=policy or polling.GENERATION,
-            timeout=timeout,
-            description=f"{job.kind} job {job.request_id}",
-            on_progress=on_progress,
+    try:
+        return (
+            yield from polling.poll(
+                lambda: _check_plan(conn, job, guard),
+                policy=policy or polling.GENERATION,
+                timeout=timeout,
+                description=f"{job.kind} job {job.request_id}",
+                on_progress=on_progress,
+            )
         )
-    )
+    except WaitTimeoutError as exc:
+        exc.request_id = job.request_id  # so the job can be found again, never resubmitted
+        raise
