@@ -135,7 +135,7 @@ def render(spec: dict[str, Any]) -> str:
                 f"    path_params={path_params!r},\n"
                 f"    query_params={query_params!r},\n"
                 + (f"    query_defaults={query_defaults!r},\n" if query_defaults else "")
-                + 
+                +
                 f"    body_schema={body_schema!r},\n"
                 f"    responses={{{', '.join(readers)}}},\n"
                 ")\n"

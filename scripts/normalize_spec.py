@@ -2,12 +2,22 @@
 """Repair Bria's published Tailored Generation OpenAPI document into a valid, generator-friendly one.
 
 Usage: ``python scripts/normalize_spec.py [INPUT] [-o OUTPUT]`` (defaults: ``openapi.json`` ->
-``generated/openapi.json``).
+``generated/openapi.json``). INPUT may be JSON or YAML.
 
 Every defect listed in ``shared/design/SPEC_REPAIRS.md`` is one small named step in :data:`STEPS`; defects
-found while building have rows of their own (15 ``tidy_info``, 16 ``required_response_fields``). A step
-changes the document in place and returns the line it reports ("not needed" when upstream has fixed the
-defect). The output is deterministic (keys sorted, 2-space JSON, trailing newline), idempotent
+found while building have rows of their own (15 ``tidy_info``, 16 ``required_response_fields``, 17
+``name_inline_responses``, 18 ``flag_prose_paths``). A step changes the document in place and returns the
+line it reports ("not needed" when upstream has fixed the defect). Lines that need a maintainer carry a
+word of :data:`LOUD` (see :func:`attention`):
+
+- ``WARNING:`` the root and ``paths`` copies of an operation disagree (both places named, and which copy
+  was kept and why);
+- ``STALE:`` a rename, hoist or enum-table entry whose target is no longer in the spec;
+- ``FLAG:`` something kept as published on purpose, an inline request body with no domain name, prose
+  naming a path the spec does not have.
+
+The output is canonical (keys sorted, ``required`` lists sorted, 2-space JSON, trailing newline: a
+reordered or re-indented upstream, or the same document in YAML, gives the same bytes), idempotent
 (normalizing the output changes nothing) and validated with openapi-spec-validator before it is written.
 """
 
@@ -143,13 +153,18 @@ class Step:
 
 
 def merge_root_path_items(spec: Spec) -> str:
-    """Row 1: path items that sit at the document root move into ``paths``."""
+    """Row 1: path items that sit at the document root move into ``paths``.
+
+    When the root copy and the ``paths`` copy of an operation disagree (operationId, servers, parameters,
+    schema types), the report says so (WARNING), naming both places and the copy that was kept and why.
+    """
     root_keys = sorted(k for k in spec if k.startswith("/"))
     if not root_keys:
         return "not needed: no path items at the document root"
     paths = spec.setdefault("paths", {})
     duplicates = 0
     new: list[str] = []
+    warnings: list[str] = []
     for key in root_keys:
         root_item = spec.pop(key)
         if key in paths:
@@ -161,7 +176,17 @@ def merge_root_path_items(spec: Spec) -> str:
                 continue
             if method in target:
                 existing = target[method]
-                rich, poor = (op, existing) if richness(op) >= richness(existing) else (existing, op)
+                root_rich = richness(op) >= richness(existing)
+                rich, poor = (op, existing) if root_rich else (existing, op)
+                differences = disagreements(op, existing)
+                if differences:
+                    kept = "root" if root_rich else "paths"
+                    warnings.append(
+                        f"WARNING: the root copy (document root {key!r}) and the paths copy "
+                        f"(paths[{key!r}]) of {method.upper()} {key} disagree: {'; '.join(differences)}. "
+                        f"Kept the {kept} copy (the richer one: {richness(rich)} vs {richness(poor)} "
+                        "characters of JSON) and filled in what only the other copy has"
+                    )
                 target[method] = deep_fill(rich, poor)
             else:
                 target[method] = op
@@ -169,7 +194,62 @@ def merge_root_path_items(spec: Spec) -> str:
     return (
         f"merged {len(root_keys)} root-level path items into paths "
         f"({duplicates} duplicates, {len(new)} new: {', '.join(new) or '-'})"
+        + "".join(f"; {w}" for w in warnings)
     )
+
+
+def _schema_types(node: Any, where: str, out: dict[str, str]) -> dict[str, str]:
+    """``{position: type}`` for every ``type`` below ``node`` (examples and prose left out)."""
+    if isinstance(node, dict):
+        if isinstance(node.get("type"), str):
+            out[where] = node["type"]
+        for key, value in node.items():
+            if key not in ("example", "examples", "description", "summary"):
+                _schema_types(value, f"{where}.{key}", out)
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            _schema_types(value, f"{where}[{index}]", out)
+    return out
+
+
+def _parameter_table(op: dict[str, Any]) -> dict[tuple[str, str], tuple[Any, Any]]:
+    return {
+        (p.get("in", "?"), p.get("name", "?")): ((p.get("schema") or {}).get("type"), bool(p.get("required")))
+        for p in op.get("parameters") or []
+        if isinstance(p, dict)
+    }
+
+
+def disagreements(root_op: dict[str, Any], paths_op: dict[str, Any]) -> list[str]:
+    """How two copies of one operation disagree: operationId, servers, parameters, schema types."""
+    out: list[str] = []
+    if root_op.get("operationId") != paths_op.get("operationId"):
+        out.append(
+            f"operationId {root_op.get('operationId')!r} (root) vs {paths_op.get('operationId')!r} (paths)"
+        )
+    root_servers = [s.get("url") for s in root_op.get("servers") or []]
+    paths_servers = [s.get("url") for s in paths_op.get("servers") or []]
+    if root_servers and paths_servers and root_servers != paths_servers:
+        out.append(f"servers {root_servers} (root) vs {paths_servers} (paths)")
+    root_params, paths_params = _parameter_table(root_op), _parameter_table(paths_op)
+    for key in sorted(root_params.keys() | paths_params.keys()):
+        a, b = root_params.get(key), paths_params.get(key)
+        if a is None or b is None:
+            out.append(f"{key[0]} parameter {key[1]!r} only in the {'root' if b is None else 'paths'} copy")
+        elif a != b:
+            out.append(
+                f"{key[0]} parameter {key[1]!r} is (type {a[0]}, required {a[1]}) in the root copy, "
+                f"(type {b[0]}, required {b[1]}) in the paths copy"
+            )
+    root_types: dict[str, str] = {}
+    paths_types: dict[str, str] = {}
+    for part in ("requestBody", "responses"):
+        _schema_types(root_op.get(part), part, root_types)
+        _schema_types(paths_op.get(part), part, paths_types)
+    for where in sorted(root_types.keys() & paths_types.keys()):
+        if root_types[where] != paths_types[where]:
+            out.append(f"{where} is {root_types[where]!r} (root) vs {paths_types[where]!r} (paths)")
+    return out
 
 
 def _server_prefix(op: dict[str, Any], default: str) -> str:
@@ -202,9 +282,9 @@ def prefix_paths_with_versions(spec: Spec) -> str:
             for m in HTTP_METHODS
             if isinstance(item.get(m), dict)
         }
-        if len(prefixes) != 1:
+        if len(prefixes) > 1:
             raise SystemExit(f"normalize: operations of {path} declare different API versions: {prefixes}")
-        prefix = prefixes.pop()
+        prefix = prefixes.pop() if prefixes else _server_prefix(item, root_default)  # no operation left
         for method in HTTP_METHODS:
             if isinstance(item.get(method), dict):
                 item[method].pop("servers", None)
@@ -359,11 +439,24 @@ def rename_operation_ids(spec: Spec) -> str:
     missing = [f"{m.upper()} {p}" for p, m, op in operations(spec) if not op.get("operationId")]
     if missing:
         raise SystemExit(f"normalize: operations without operationId: {missing}")
+    present = set(ids)
+    stale = [
+        f"{old} -> {new}"
+        for old, new in OPERATION_RENAMES.items()
+        if old not in present and new not in present
+    ]
     return (
         f"renamed {len(renamed)} operationIds ({'; '.join(renamed)})"
         if renamed
         else "not needed: ids read well"
-    )
+    ) + stale_note("OPERATION_RENAMES", stale)
+
+
+def stale_note(table: str, entries: list[str]) -> str:
+    """The report's note on table entries whose target is no longer in the spec (empty when none)."""
+    if not entries:
+        return ""
+    return f"; STALE: {table} entries whose target is not in the spec (remove them): {', '.join(entries)}"
 
 
 STATUS_PATH = "/v2/status/{request_id}"
@@ -588,11 +681,14 @@ def hoist_schemas(spec: Spec) -> str:
     """Row 6: shared inline shapes become named components (Project, Dataset, Model, ...)."""
     schemas = spec.setdefault("components", {}).setdefault("schemas", {})
     hoisted = []
+    stale: list[str] = []
     for name, places in HOISTS.items():
         found: list[tuple[Schema, Callable[[Schema], None]]] = []
         for operation_id, where in places:
             schema, put = _take(spec, operation_id, where)
-            if schema is not None and ref_name(schema) is None:
+            if schema is None:
+                stale.append(f"{name} <- {operation_id} {where or 'request body'}")
+            elif ref_name(schema) is None:
                 found.append((schema, put))
         if not found:
             continue
@@ -610,6 +706,7 @@ def hoist_schemas(spec: Spec) -> str:
         parent_schema = schemas.get(parent)
         holder = (parent_schema or {}).get("properties", {}).get(prop)
         if holder is None:
+            stale.append(f"{name} <- {parent}.{prop}{'[]' if is_items else ''}")
             continue
         target = holder.get("items") if is_items else holder
         if not isinstance(target, dict) or ref_name(target) or not target.get("properties"):
@@ -626,9 +723,77 @@ def hoist_schemas(spec: Spec) -> str:
         else:
             parent_schema["properties"][prop] = _nullable_ref(name, target)
         hoisted.append(name)
+    note = stale_note("HOISTS/NESTED_HOISTS", stale)
     if not hoisted:
-        return "not needed: shared shapes are already components"
-    return f"hoisted {len(hoisted)} shared shapes into components ({', '.join(sorted(set(hoisted)))})"
+        return "not needed: shared shapes are already components" + note
+    return f"hoisted {len(hoisted)} shared shapes into components ({', '.join(sorted(set(hoisted)))})" + note
+
+
+def _pascal(operation_id: str) -> str:
+    return "".join(part[:1].upper() + part[1:] for part in re.split(r"[^A-Za-z0-9]+", operation_id) if part)
+
+
+def _inline_object(schema: Any) -> bool:
+    return (
+        isinstance(schema, dict)
+        and ref_name(schema) is None
+        and (schema.get("type") == "object" or "properties" in schema)
+        and not any(k in schema for k in ("allOf", "anyOf", "oneOf"))
+    )
+
+
+def name_inline_responses(spec: Spec) -> str:
+    """Row 17: a success response schema no table names (a new operation's) becomes a named component.
+
+    ``{OperationId}Response`` (an array's items: ``{OperationId}Item``; with a status-code suffix when one
+    operation has several), so the generated class has a stable name and, being a response component, its
+    enums are made lenient by row 7/8. Inline request bodies are flagged: the generator names them
+    ``{OperationId}Body``; give them a domain name in :data:`HOISTS`.
+    """
+    schemas = spec.setdefault("components", {}).setdefault("schemas", {})
+    named: list[str] = []
+    bodies: list[str] = []
+    for _, _, op in operations(spec):
+        operation_id = op.get("operationId", "")
+        found: list[tuple[str, dict[str, Any], str]] = []  # (code, holder, key of the inline object)
+        for code, resp in sorted((op.get("responses") or {}).items()):
+            if not str(code).startswith("2") or not isinstance(resp, dict):
+                continue
+            media = (resp.get("content") or {}).get("application/json")
+            schema = media.get("schema") if isinstance(media, dict) else None
+            if _inline_object(schema):
+                found.append((str(code), media, "schema"))
+            elif (
+                isinstance(schema, dict)
+                and schema.get("type") == "array"
+                and _inline_object(schema.get("items"))
+            ):
+                found.append((str(code), schema, "items"))
+        for code, holder, key in found:
+            base = _pascal(operation_id) + ("Item" if key == "items" else "Response")
+            name = base + (code if len(found) > 1 else "")
+            inline = holder[key]
+            inline.pop("example", None)
+            inline.setdefault("type", "object")
+            while name in schemas and schemas[name] != inline:
+                name = name + code if not name.endswith(code) else name + "_"
+            schemas[name] = inline
+            holder[key] = ref(name)
+            named.append(f"{name} ({operation_id} {code})")
+        body = json_body_schema(op)
+        if _inline_object(body):
+            bodies.append(f"{operation_id} (generated as {_pascal(operation_id)}Body)")
+    flag = (
+        f"; FLAG: inline request bodies, add them to HOISTS for a domain name: {', '.join(bodies)}"
+        if bodies
+        else ""
+    )
+    if not named:
+        return "not needed: every success response schema is named" + flag
+    return (
+        f"FLAG: named {len(named)} new inline response schemas (lenient): {', '.join(named)}; "
+        "give them domain names in HOISTS if they stay" + flag
+    )
 
 
 def _nullable_ref(name: str, original: Schema) -> Schema:
@@ -683,11 +848,17 @@ def enum_components(spec: Spec) -> str:
     schemas = spec["components"]["schemas"]
     before = dumps(schemas)
     made = []
+    stale: list[str] = []
     for enum_name, places in ENUMS.items():
         present = [
             (schema_name, prop, schemas[schema_name]["properties"][prop])
             for schema_name, prop in places
             if prop in schemas.get(schema_name, {}).get("properties", {})
+        ]
+        stale += [
+            f"{enum_name} <- {schema_name}.{prop}"
+            for schema_name, prop in places
+            if prop not in schemas.get(schema_name, {}).get("properties", {})
         ]
         if not present:
             continue
@@ -708,28 +879,53 @@ def enum_components(spec: Spec) -> str:
                     new["nullable"] = True
             schemas[schema_name]["properties"][prop] = new
         made.append(enum_name)
-    # Row 8: any other inline enum of a response schema accepts unknown values (and null when nullable).
+    stale += [f"{name} (no such enum made)" for name in ENUM_EXTRA_VALUES if name not in made]
+    # Row 8: any other inline enum of a response schema (nested ones too) accepts unknown values (and null
+    # when nullable).
     loosened = 0
     for name, schema in schemas.items():
-        if name in REQUEST_SCHEMAS:
-            continue
-        for prop_name, prop in (schema.get("properties") or {}).items():
-            if "enum" in prop:
-                listed = ", ".join(f"`{v}`" for v in prop["enum"] if v is not None)
-                new_prop: Schema = {
-                    "type": "string",
-                    "description": (prop.get("description", "") + f"\n\nKnown values: {listed}.").strip(),
-                }
-                if prop.get("nullable"):
-                    new_prop["nullable"] = True
-                schema["properties"][prop_name] = new_prop
-                loosened += 1
+        if name not in REQUEST_SCHEMAS:
+            loosened += _loosen_inline_enums(schema)
+    note = stale_note("ENUMS/ENUM_EXTRA_VALUES", stale)
     if dumps(schemas) == before:
-        return "not needed: enums are already components"
+        return "not needed: enums are already components" + note
     return (
         f"made {len(made)} enum components ({', '.join(made)}): strict in requests, lenient in responses"
         + (f"; loosened {loosened} other response enums" if loosened else "")
+        + note
     )
+
+
+def _lenient(prop: Schema) -> Schema:
+    listed = ", ".join(f"`{v}`" for v in prop["enum"] if v is not None)
+    new_prop: Schema = {
+        "type": "string",
+        "description": (prop.get("description", "") + f"\n\nKnown values: {listed}.").strip(),
+    }
+    if prop.get("nullable"):
+        new_prop["nullable"] = True
+    return new_prop
+
+
+def _loosen_inline_enums(schema: Schema) -> int:
+    """Make every inline enum of a response schema lenient (properties, array items, nested objects)."""
+    loosened = 0
+    for prop_name, prop in (schema.get("properties") or {}).items():
+        if not isinstance(prop, dict):
+            continue
+        if "enum" in prop:
+            schema["properties"][prop_name] = _lenient(prop)
+            loosened += 1
+        else:
+            loosened += _loosen_inline_enums(prop)
+    items = schema.get("items")
+    if isinstance(items, dict):
+        if "enum" in items:
+            schema["items"] = _lenient(items)
+            loosened += 1
+        else:
+            loosened += _loosen_inline_enums(items)
+    return loosened
 
 
 ERROR_SCHEMAS: dict[str, Schema] = {
@@ -877,9 +1073,77 @@ def required_response_fields(spec: Spec) -> str:
                 required.append(field)
                 added.append(f"{name}.{field}")
     note = f"; FLAG: not in the spec, left alone: {', '.join(absent)}" if absent else ""
+    note += stale_note(
+        "KEPT_OPTIONAL",
+        [
+            f"{name}.{field}"
+            for name, fields in KEPT_OPTIONAL.items()
+            for field in fields
+            if field not in (schemas.get(name, {}).get("properties") or {})
+        ],
+    )
     if not added:
         return "not needed: always-returned response fields are required" + note
     return f"made {len(added)} always-returned response fields required ({', '.join(added)})" + note
+
+
+PROSE_PATH = re.compile(r"(?<![\w.:/{}-])(/[A-Za-z_][\w-]*(?:/[\w{}.-]+)+)")
+
+
+def _path_segments(path: str) -> tuple[str, ...]:
+    """``/v1/tailored-gen/models/{id}`` -> ``("tailored-gen", "models", "{}")``: no version, no param names."""
+    path = re.sub(r"^/v\d+(?=/)", "", path.rstrip("/.,;:"))
+    return tuple(re.sub(r"\{[^}]*\}", "{}", part) for part in path.strip("/").split("/"))
+
+
+def renamed_paths() -> list[str]:
+    """Upstream paths this normalizer moves elsewhere (prose naming them is out of date)."""
+    return ["/datasets/{dataset_id}/download"] if MOVE_DATASET_DOWNLOAD_UNDER_TAILORED_GEN else []
+
+
+def _prose(node: Any, where: tuple[str, ...] = ()) -> Iterator[tuple[tuple[str, ...], str]]:
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key in ("description", "summary") and isinstance(value, str):
+                yield where + (key,), value
+            elif key not in ("example", "examples"):
+                yield from _prose(value, where + (str(key),))
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            yield from _prose(value, where + (str(index),))
+
+
+def _place(where: tuple[str, ...]) -> str:
+    if len(where) >= 3 and where[0] == "paths" and where[2] in HTTP_METHODS:
+        return " ".join([where[2].upper(), where[1], *where[3:]])
+    return ".".join(where)
+
+
+def flag_prose_paths(spec: Spec) -> str:
+    """Row 18: prose (descriptions, summaries) naming a path the spec does not have, or no longer has.
+
+    A path named in prose matches when it is a spec path, or its start or end (Bria's prose often leaves out
+    ``/tailored-gen`` and the version). Nothing is rewritten: the report names each path and where it is.
+    """
+    known = [_path_segments(p) for p in spec.get("paths", {})]
+    gone = {_path_segments(p) for p in renamed_paths()}
+
+    def exists(segments: tuple[str, ...]) -> bool:
+        n = len(segments)
+        return segments not in gone and any(
+            k == segments or k[:n] == segments or k[-n:] == segments for k in known
+        )
+
+    stale: dict[str, list[str]] = {}
+    for where, text in _prose(spec):
+        for match in PROSE_PATH.finditer(text):
+            named = match.group(1).rstrip(".,;:")
+            if not exists(_path_segments(named)):
+                stale.setdefault(named, []).append(_place(where))
+    if not stale:
+        return "not needed: every path named in prose is in the spec"
+    listed = "; ".join(f"`{path}` in {', '.join(places)}" for path, places in sorted(stale.items()))
+    return f"FLAG: prose names paths that are not in the spec (renamed?): {listed}"
 
 
 def tidy_info(spec: Spec) -> str:
@@ -903,9 +1167,11 @@ STEPS: list[Step] = [
     Step(12, "add_status_service", add_status_service),
     Step(13, "dataset_download_path", dataset_download_path),
     Step(6, "hoist_schemas", hoist_schemas),
+    Step(17, "name_inline_responses", name_inline_responses),
     Step(7, "enum_components", enum_components),
     Step(11, "error_model", error_model),
     Step(16, "required_response_fields", required_response_fields),
+    Step(18, "flag_prose_paths", flag_prose_paths),
     Step(15, "tidy_info", tidy_info),
 ]
 
@@ -920,12 +1186,113 @@ def normalize(spec: Spec, *, skip: set[str] | frozenset[str] = frozenset()) -> t
             report.append(f"[{step.row:>2}] {step.name}: skipped")
             continue
         report.append(f"[{step.row:>2}] {step.name}: {step.run(spec)}")
+    canonicalize(spec)
     return spec, report
+
+
+#: Report words that call for a maintainer's attention (see :func:`attention`).
+LOUD = ("WARNING", "STALE", "FLAG")
+
+
+def attention(report: list[str]) -> list[str]:
+    """The report lines that need a maintainer: disagreements, stale table entries, flags."""
+    return [line for line in report if any(f"{word}:" in line for word in LOUD)]
+
+
+def canonicalize(spec: Spec) -> Spec:
+    """Sort what carries no order (``required`` lists), so a reordered upstream gives the same bytes.
+
+    Keys are sorted by :func:`dumps`; lists whose order means something (enums, parameters, tags) are kept.
+    Examples are data and are left alone.
+    """
+
+    def visit(node: Any) -> None:
+        if isinstance(node, dict):
+            required = node.get("required")
+            if isinstance(required, list) and all(isinstance(v, str) for v in required):
+                node["required"] = sorted(set(required))
+            for key, value in node.items():
+                if key not in ("example", "examples"):
+                    visit(value)
+        elif isinstance(node, list):
+            for value in node:
+                visit(value)
+
+    visit(spec)
+    return spec
 
 
 def dumps(spec: Spec) -> str:
     """The canonical text: sorted keys, 2-space indent, trailing newline."""
     return json.dumps(spec, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def _yaml_loader() -> Any:
+    """A safe YAML loader with YAML 1.2's core scalars: ``16:9`` stays a string (YAML 1.1 reads 969),
+    ``yes``/``no``/``on``/``off`` stay strings, and timestamps stay text (JSON has no dates)."""
+    import yaml
+
+    class CoreLoader(yaml.SafeLoader):
+        pass
+
+    resolvers = {
+        first: [
+            (tag, rx)
+            for tag, rx in entries
+            if tag.rsplit(":", 1)[-1] not in ("bool", "int", "float", "timestamp")
+        ]
+        for first, entries in yaml.SafeLoader.yaml_implicit_resolvers.items()
+    }
+    CoreLoader.yaml_implicit_resolvers = resolvers
+    CoreLoader.add_implicit_resolver(
+        "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+    )
+    CoreLoader.add_implicit_resolver(
+        "tag:yaml.org,2002:int",
+        re.compile(r"^(?:[-+]?(?:0|[1-9][0-9]*)|0o[0-7]+|0x[0-9a-fA-F]+)$"),
+        list("-+0123456789"),
+    )
+    CoreLoader.add_implicit_resolver(
+        "tag:yaml.org,2002:float",
+        re.compile(
+            r"^(?:[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*)(?:[eE][-+]?[0-9]+)?|[-+]?[0-9]+[eE][-+]?[0-9]+"
+            r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"
+        ),
+        list("-+0123456789."),
+    )
+    return CoreLoader
+
+
+def _string_keys(node: Any) -> Any:
+    """JSON object keys are strings: YAML's ``200:`` (an int key) becomes ``"200"``."""
+    if isinstance(node, dict):
+        return {str(k).lower() if isinstance(k, bool) else str(k): _string_keys(v) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_string_keys(v) for v in node]
+    return node
+
+
+def load_spec(path: str | Path) -> Spec:
+    """Read an OpenAPI document, JSON or YAML (by extension; else JSON first, then YAML)."""
+    text = Path(path).read_text(encoding="utf-8")
+    is_yaml = str(path).lower().endswith((".yaml", ".yml"))
+    if not is_yaml:
+        try:
+            data = json.loads(text)
+        except ValueError as json_error:
+            if text.lstrip().startswith(("{", "[")):
+                raise ValueError(f"not valid JSON: {json_error}") from None
+            is_yaml = True
+    if is_yaml:
+        import yaml
+
+        try:
+            data = _string_keys(yaml.load(text, Loader=_yaml_loader()))  # noqa: S506 - a SafeLoader subclass
+        except yaml.YAMLError as yaml_error:
+            raise ValueError(f"neither JSON nor valid YAML: {yaml_error}") from None
+    if not isinstance(data, dict):
+        raise ValueError(f"an OpenAPI document is an object, not {type(data).__name__}")
+    return data
 
 
 def validate(spec: Spec) -> None:
@@ -941,7 +1308,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("-q", "--quiet", action="store_true", help="print nothing but errors")
     args = parser.parse_args(argv)
     try:
-        upstream = json.loads(Path(args.input).read_text(encoding="utf-8"))
+        upstream = load_spec(args.input)
     except (OSError, ValueError) as exc:
         print(f"normalize: cannot read {args.input}: {exc}", file=sys.stderr)
         return 2

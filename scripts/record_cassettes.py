@@ -3,6 +3,9 @@
     python scripts/record_cassettes.py                 # everything (and drop cassettes no test uses)
     python scripts/record_cassettes.py -k checkpoint   # chosen tests only (extra args go to pytest)
     python scripts/record_cassettes.py --no-verify     # skip the offline replay afterwards
+    python scripts/record_cassettes.py --affected      # only the tests whose cassettes call a path that
+                                                       # generated/openapi.json no longer has (after a path
+                                                       # changed upstream and scripts/regenerate.py ran)
 
 Recording runs pytest on ``tests/test_cassettes_*.py`` (tests marked ``live`` excluded) with
 ``--record-mode=rewrite`` and ``BRIA_RECORD_TARGET=sandbox``: each cassette test then starts its own fresh
@@ -12,6 +15,10 @@ the cassette. The recording hooks in ``tests/conftest.py`` rewrite the host to
 ``https://engine.prod.bria-api.com``, replace the token, redact signatures and map random request ids
 to stable ones. The replay pass then runs the cassette tests with ``--record-mode=none --block-network``.
 
+Nothing in a cassette test names a path: tests take paths from ``generated/openapi.json`` and the sandbox
+serves the operations of that spec, so after a path change ``--affected`` re-records exactly the cassettes
+that still hold the old path, with no hand edits (the replay pass then checks every cassette).
+
 Tests marked ``live`` are recorded against Bria itself instead:
 ``BRIA_API_TOKEN=... pytest -m live --record-mode=rewrite``.
 """
@@ -19,16 +26,53 @@ Tests marked ``live`` are recorded against Bria itself instead:
 from __future__ import annotations
 
 import argparse
+import json
 import os
+import re
 import subprocess
 import sys
 import time
+import urllib.parse
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 TESTS = ROOT / "tests"
 CASSETTES = TESTS / "cassettes"
 RECORDED_MODULES = ["test_cassettes_operations.py", "test_cassettes_flows.py"]
+SPEC = ROOT / "generated" / "openapi.json"
+API_HOST = "engine.prod.bria-api.com"  # the host cassettes record the API under (tests/conftest.py)
+SANDBOX_FILES = "/_sandbox/"  # the sandbox's own downloads (result files), not API operations
+
+
+def _node_id(module: str, cassette: Path) -> str:
+    """``tests/<module>::<test>`` for a cassette named after its test (``Class.test[param]`` too)."""
+    head, bracket, params = cassette.stem.partition("[")
+    return f"tests/{module}::{head.replace('.', '::')}{bracket}{params}"
+
+
+def affected_cassettes(spec: dict[str, object], cassettes: Path = CASSETTES) -> list[str]:
+    """Node ids of the recorded tests whose cassette calls an API method and path the spec does not have."""
+    import yaml
+
+    operations = [
+        (method.upper(), re.compile("^" + re.sub(r"\\\{[^}]+\\\}", "[^/]+", re.escape(path)) + "$"))
+        for path, item in dict(spec["paths"]).items()  # type: ignore[call-overload]
+        for method, op in item.items()
+        if isinstance(op, dict)
+    ]
+    affected: list[str] = []
+    for module in RECORDED_MODULES:
+        for cassette in sorted((cassettes / Path(module).stem).glob("*.yaml")):
+            data = yaml.safe_load(cassette.read_text(encoding="utf-8")) or {}
+            for interaction in data.get("interactions", []):
+                request = interaction["request"]
+                url = urllib.parse.urlsplit(request["uri"])
+                if url.hostname != API_HOST or url.path.startswith(SANDBOX_FILES):
+                    continue
+                if not any(m == request["method"] and rx.match(url.path) for m, rx in operations):
+                    affected.append(_node_id(module, cassette))
+                    break
+    return affected
 
 
 def _env() -> dict[str, str]:
@@ -53,6 +97,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--no-verify", action="store_true", help="do not replay the cassettes afterwards")
     parser.add_argument("--keep-stale", action="store_true", help="keep cassettes no recorded test wrote")
+    parser.add_argument(
+        "--affected",
+        action="store_true",
+        help="re-record only the tests whose cassettes call a path generated/openapi.json no longer has",
+    )
     options, pytest_args = parser.parse_known_args(argv)
 
     env = _env()
@@ -63,14 +112,21 @@ def main(argv: list[str] | None = None) -> int:
         return 2
 
     modules = [str(TESTS / name) for name in RECORDED_MODULES]
+    targets = modules
+    if options.affected:
+        targets = affected_cassettes(json.loads(SPEC.read_text(encoding="utf-8")))
+        if not targets:
+            print("no cassette calls a path that generated/openapi.json does not have: nothing to re-record")
+            return 0
+        print(f"re-recording {len(targets)} affected tests:", *targets, sep="\n  ")
     started = time.time()
     record_env = {**env, "BRIA_RECORD_TARGET": "sandbox"}
-    code = _pytest([*modules, "-m", "not live", "--record-mode=rewrite", *pytest_args], record_env)
+    code = _pytest([*targets, "-m", "not live", "--record-mode=rewrite", *pytest_args], record_env)
     if code != 0:
         print(f"recording failed (pytest exit {code})", file=sys.stderr)
         return code
 
-    if not pytest_args and not options.keep_stale:
+    if not pytest_args and not options.keep_stale and not options.affected:
         for name in RECORDED_MODULES:
             for path in sorted((CASSETTES / Path(name).stem).glob("*.yaml")):
                 if path.stat().st_mtime < started:

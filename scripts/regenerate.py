@@ -4,6 +4,13 @@
 ``python scripts/regenerate.py``          writes generated/openapi.json and generated/bria_tailored_api/
 ``python scripts/regenerate.py --check``  regenerates into a temporary folder and exits 1 listing every
                                           file that differs from what is in generated/ (CI runs this).
+``python scripts/regenerate.py --strict`` regenerates, then exits 1 if the API change report has a breaking
+                                          change or an uncovered item (``--report-json F`` also writes it).
+
+After regenerating, the API change report (``scripts/api_report.py``) compares the previous
+``generated/openapi.json`` with the new one (operations, fields, enum values; each marked breaking or not)
+and lists what the facade does not cover (operations without a method, request fields without a keyword,
+statuses missing from ``bria_tailored.statuses``). The upstream spec may be JSON or YAML.
 
 The generator (openapi-python-client) and ruff are pinned in the ``dev`` extra; both are run from this
 interpreter's environment, so the output depends only on openapi.json and the pinned tools.
@@ -14,6 +21,9 @@ to the overrides as ``upstream/<name>``, so an override holds only what it chang
 
 - ``types.py.jinja``: ``repr(UNSET)`` is ``UNSET``; adds ``repr_without_unset``;
 - ``model.py.jinja``: a model's ``repr`` leaves out the fields that are unset.
+- ``models_init.py.jinja``: ``models/__init__.py`` imports each model's module on first use (PEP 562
+  ``__getattr__``; the imports stay under ``TYPE_CHECKING`` for type checkers), so importing one model
+  does not import all of them.
 
 Then the facade's own generated modules follow the new spec: ``scripts/gen_operations.py`` writes the
 operation table ``adapters/bria_tailored/_operations.py`` and ``scripts/gen_facade.py`` the sync and async
@@ -28,6 +38,7 @@ from __future__ import annotations
 import argparse
 import filecmp
 import importlib.util
+import json
 import os
 import shutil
 import subprocess
@@ -42,6 +53,9 @@ TEMPLATES = SCRIPTS / "templates"
 PY_TYPED = "# Marker file for PEP 561: bria_tailored_api ships its types.\n"
 PACKAGE = "bria_tailored_api"
 RUFF_ARGS = ["--config", "line-length=110", "--config", "target-version='py311'"]
+
+sys.path.insert(0, str(SCRIPTS))
+import api_report  # noqa: E402
 
 
 def _run(cmd: list[str], **kwargs) -> subprocess.CompletedProcess:
@@ -80,6 +94,9 @@ def check_overrides(package: Path) -> None:
         text = module.read_text(encoding="utf-8")
         if "@_attrs_define" in text and "import UNSET, Unset, repr_without_unset" not in text:
             problems.append(f"model.py.jinja: models/{module.name} does not import repr_without_unset")
+    models_init = (package / "models" / "__init__.py").read_text(encoding="utf-8")
+    if "def __getattr__(name: str)" not in models_init or "if TYPE_CHECKING:" not in models_init:
+        problems.append("models_init.py.jinja: models/__init__.py is not the lazy one")
     if problems:
         raise SystemExit("regenerate: a custom template no longer applies:\n  " + "\n  ".join(problems))
 
@@ -150,6 +167,10 @@ def main(argv: list[str] | None = None) -> int:
         "--spec", default=str(ROOT / "openapi.json"), help="upstream spec (default openapi.json)"
     )
     parser.add_argument("--generated", default=str(ROOT / "generated"), help="the generated/ folder")
+    parser.add_argument(
+        "--strict", action="store_true", help="exit 1 on a breaking change or an uncovered item in the report"
+    )
+    parser.add_argument("--report-json", help="also write the API change report as JSON to this file")
     args = parser.parse_args(argv)
     generated = Path(args.generated)
     if args.check:
@@ -165,6 +186,8 @@ def main(argv: list[str] | None = None) -> int:
             return 1
         print("generated/ is up to date")
         return _facade(generated, check=True)
+    previous = generated / "openapi.json"
+    old_spec = json.loads(previous.read_text(encoding="utf-8")) if previous.exists() else None
     with tempfile.TemporaryDirectory(prefix="bria-regen-") as tmp:
         fresh = Path(tmp) / "generated"
         generate(Path(args.spec), fresh, quiet=False)
@@ -175,7 +198,28 @@ def main(argv: list[str] | None = None) -> int:
     print(f"regenerated {generated} ({len(changes)} files changed)")
     for line in changes:
         print(f"  {line}")
-    return _facade(generated, check=False)
+    code = _facade(generated, check=False)
+    report = _report(old_spec, generated / "openapi.json", Path(args.spec))
+    print()
+    print(api_report.render(report), end="")
+    if args.report_json:
+        Path(args.report_json).write_text(json.dumps(report.as_dict(), indent=2) + "\n", encoding="utf-8")
+    if args.strict and report.fails_strict:
+        print("regenerate --strict: the report has breaking changes or uncovered items", file=sys.stderr)
+        return 1
+    return code
+
+
+def _report(old_spec: dict | None, new_path: Path, upstream: Path) -> api_report.Report:
+    """The API change report: the previous generated/openapi.json against the new one, and coverage."""
+    new_spec = json.loads(new_path.read_text(encoding="utf-8"))
+    return api_report.build(
+        old_spec,
+        new_spec,
+        old_name="previous generated/openapi.json" if old_spec is not None else None,
+        new_name="new generated/openapi.json",
+        upstream=upstream,
+    )
 
 
 def _facade(generated: Path, *, check: bool) -> int:

@@ -134,7 +134,7 @@ def templated_operations() -> set[tuple[str, str]]:
 
 def test_the_cassettes_hold_a_request_for_every_operation() -> None:
     templates = templated_operations()
-    assert len(templates) == 40
+    assert templates, "generated/openapi.json has no operation"
     patterns = {
         (m, t): re.compile("^" + re.sub(r"\\\{[^}]+\\\}", "[^/]+", re.escape(t)) + "$") for m, t in templates
     }

@@ -1,4 +1,5 @@
-"""Every one of the 40 operations through the facade, replayed from a cassette recorded against the sandbox.
+"""Every operation of generated/openapi.json through the facade, replayed from a cassette recorded against the
+sandbox.
 
 Each test builds the state it needs with facade calls, makes the call under test, and asserts the request
 the client sent (method, path, query, body fields) and the parsed response. Cassettes live in
@@ -27,7 +28,30 @@ pytestmark = [pytest.mark.vcr, pytest.mark.block_network]
 FAST = PollPolicy(0.05, 0.5)
 SCHEMA = json.dumps({"style": "flat vector icon", "palette": ["#ff6600", "#1a1a1a"]})
 CAPTION = json.dumps({"subject": "a fox", "style": "flat vector icon"})
-TG = "/v1/tailored-gen"
+
+
+def _spec_file() -> Path:
+    """generated/openapi.json of this checkout (or of the checkout the generated package comes from)."""
+    here = Path(__file__).parents[1] / "generated" / "openapi.json"
+    if here.is_file():
+        return here
+    import bria_tailored_api
+
+    return Path(bria_tailored_api.__file__).parents[1] / "openapi.json"
+
+
+SPEC = json.loads(_spec_file().read_text())
+SPEC_PATHS = {
+    op["operationId"]: path
+    for path, item in SPEC["paths"].items()
+    for op in item.values()
+    if isinstance(op, dict) and "operationId" in op
+}
+
+
+def path_of(operation_id: str, **params: object) -> str:
+    """The operation's path as generated/openapi.json says, with its parameters filled in."""
+    return SPEC_PATHS[operation_id].format(**params)
 
 
 def png(width: int, height: int, shade: int) -> bytes:
@@ -152,7 +176,7 @@ OPS: list[Op] = [
             project_name="Brand icons", ip_medium="illustration", ip_type="icons", project_description="d"
         ),
         "POST",
-        lambda i: f"{TG}/projects",
+        lambda i: path_of("create-project"),
         lambda r, w: r.id >= 1 and r.project_name == "Brand icons" and r.ip_type.value == "icons",
         body=lambda i: {"project_name": "Brand icons", "ip_medium": "illustration", "ip_type": "icons"},
     ),
@@ -161,7 +185,7 @@ OPS: list[Op] = [
         World.project,
         lambda c, w: c.projects.list(),
         "GET",
-        lambda i: f"{TG}/projects",
+        lambda i: path_of("get-projects"),
         lambda r, w: [p.id for p in r] == [w.ids["project"]],
     ),
     Op(
@@ -169,7 +193,7 @@ OPS: list[Op] = [
         World.project,
         lambda c, w: c.projects.get(w.ids["project"]),
         "GET",
-        lambda i: f"{TG}/projects/{i['project']}",
+        lambda i: path_of("get-project", project_id=i["project"]),
         lambda r, w: r.id == w.ids["project"] and r.project_name == "Icons",
     ),
     Op(
@@ -177,7 +201,7 @@ OPS: list[Op] = [
         World.project,
         lambda c, w: c.projects.update(w.ids["project"], project_name="Icons 2", project_description="new"),
         "PUT",
-        lambda i: f"{TG}/projects/{i['project']}",
+        lambda i: path_of("update-project", project_id=i["project"]),
         lambda r, w: r.project_name == "Icons 2",
         body=lambda i: {"project_name": "Icons 2", "project_description": "new"},
     ),
@@ -186,7 +210,7 @@ OPS: list[Op] = [
         World.project,
         lambda c, w: c.projects.delete(w.ids["project"]),
         "DELETE",
-        lambda i: f"{TG}/projects/{i['project']}",
+        lambda i: path_of("delete-project", project_id=i["project"]),
         lambda r, w: r is None,
     ),
     Op(
@@ -194,7 +218,7 @@ OPS: list[Op] = [
         World.dataset,
         lambda c, w: c.datasets.list(w.ids["project"], include_models=True),
         "GET",
-        lambda i: f"{TG}/projects/{i['project']}/datasets",
+        lambda i: path_of("get-datasets-by-project", project_id=i["project"]),
         lambda r, w: [d.id for d in r] == [w.ids["dataset"]],
         query={"include_models": "true", "include_models_ids": "false"},
     ),
@@ -203,7 +227,7 @@ OPS: list[Op] = [
         World.model,
         lambda c, w: c.models.list(w.ids["project"]),
         "GET",
-        lambda i: f"{TG}/projects/{i['project']}/models",
+        lambda i: path_of("get-models-by-project", project_id=i["project"]),
         lambda r, w: [m.id for m in r] == [w.ids["model"]],
     ),
     # ---------------------------------------------------------------- datasets
@@ -212,7 +236,7 @@ OPS: list[Op] = [
         World.project,
         lambda c, w: c.datasets.create(project_id=w.ids["project"], name="icons"),
         "POST",
-        lambda i: f"{TG}/datasets",
+        lambda i: path_of("create-dataset"),
         lambda r, w: r.project_id == w.ids["project"] and r.status.value == "draft",
         body=lambda i: {"project_id": i["project"], "name": "icons"},
     ),
@@ -221,7 +245,7 @@ OPS: list[Op] = [
         World.dataset,
         lambda c, w: c.datasets.list(),
         "GET",
-        lambda i: f"{TG}/datasets",
+        lambda i: path_of("get-datasets"),
         lambda r, w: [d.id for d in r] == [w.ids["dataset"]],
     ),
     Op(
@@ -229,7 +253,7 @@ OPS: list[Op] = [
         World.filled_dataset,
         lambda c, w: c.datasets.get(w.ids["dataset"], max_images=2),
         "GET",
-        lambda i: f"{TG}/datasets/{i['dataset']}",
+        lambda i: path_of("get-dataset", dataset_id=i["dataset"]),
         lambda r, w: r.id == w.ids["dataset"] and r.name == "icons",
         query={"max_images": "2"},
     ),
@@ -238,7 +262,7 @@ OPS: list[Op] = [
         World.dataset,
         lambda c, w: c.datasets.update(w.ids["dataset"], name="renamed", visual_schema=SCHEMA),
         "PUT",
-        lambda i: f"{TG}/datasets/{i['dataset']}",
+        lambda i: path_of("update-dataset", dataset_id=i["dataset"]),
         lambda r, w: r.name == "renamed" and json.loads(r.visual_schema) == json.loads(SCHEMA),
         body=lambda i: {"name": "renamed", "visual_schema": SCHEMA},
     ),
@@ -247,7 +271,7 @@ OPS: list[Op] = [
         World.dataset,
         lambda c, w: c.datasets.delete(w.ids["dataset"]),
         "DELETE",
-        lambda i: f"{TG}/datasets/{i['dataset']}",
+        lambda i: path_of("delete-dataset", dataset_id=i["dataset"]),
         lambda r, w: r is None,
     ),
     Op(
@@ -255,7 +279,7 @@ OPS: list[Op] = [
         World.completed_dataset,
         lambda c, w: c.datasets.clone(w.ids["dataset"], name="copy"),
         "POST",
-        lambda i: f"{TG}/datasets/{i['dataset']}/clone",
+        lambda i: path_of("clone-dataset", dataset_id=i["dataset"]),
         lambda r, w: r.id != w.ids["dataset"] and r.name == "copy" and r.status.value == "draft",
         body=lambda i: {"name": "copy"},
     ),
@@ -264,7 +288,7 @@ OPS: list[Op] = [
         World.bulk_uploaded,
         lambda c, w: c.datasets.download(w.ids["dataset"]),
         "GET",
-        lambda i: f"/v1/datasets/{i['dataset']}/download",
+        lambda i: path_of("download-dataset", dataset_id=i["dataset"]),
         lambda r, w: r.download_url.startswith(w.target.base_url) and ".zip" in r.download_url,
     ),
     Op(
@@ -272,7 +296,7 @@ OPS: list[Op] = [
         _nothing,
         lambda c, w: c.datasets.generate_visual_schema(IMAGES[:5]),
         "POST",
-        lambda i: f"{TG}/generate_visual_schema",
+        lambda i: path_of("generate-visual-schema"),
         lambda r, w: isinstance(json.loads(r), dict),
     ),
     Op(
@@ -282,7 +306,7 @@ OPS: list[Op] = [
             w.ids["dataset"], structured_prompt=CAPTION, instruction="make the fox blue"
         ),
         "POST",
-        lambda i: f"{TG}/refine_structured_prompt",
+        lambda i: path_of("refine-structured-prompt"),
         lambda r, w: isinstance(json.loads(r), dict),
         body=lambda i: {
             "dataset_id": i["dataset"],
@@ -296,7 +320,7 @@ OPS: list[Op] = [
         World.dataset,
         lambda c, w: c.datasets.images.upload(w.ids["dataset"], IMAGES[0], image_name="fox.png"),
         "POST",
-        lambda i: f"{TG}/datasets/{i['dataset']}/images",
+        lambda i: path_of("upload-image", dataset_id=i["dataset"]),
         lambda r, w: r.id >= 1 and r.image_name == "fox.png" and r.dataset_id == w.ids["dataset"],
         body=lambda i: {"image_name": "fox.png"},
     ),
@@ -305,7 +329,7 @@ OPS: list[Op] = [
         World.filled_dataset,
         lambda c, w: c.datasets.images.list(w.ids["dataset"]),
         "GET",
-        lambda i: f"{TG}/datasets/{i['dataset']}/images",
+        lambda i: path_of("get-images", dataset_id=i["dataset"]),
         lambda r, w: len(r) == 5 and all(image.dataset_id == w.ids["dataset"] for image in r),
     ),
     Op(
@@ -313,7 +337,7 @@ OPS: list[Op] = [
         World.filled_dataset,
         lambda c, w: c.datasets.images.get(w.ids["dataset"], w.ids["image"]),
         "GET",
-        lambda i: f"{TG}/datasets/{i['dataset']}/images/{i['image']}",
+        lambda i: path_of("get-image", dataset_id=i["dataset"], image_id=i["image"]),
         lambda r, w: r.id == w.ids["image"],
     ),
     Op(
@@ -321,7 +345,7 @@ OPS: list[Op] = [
         World.filled_dataset,
         lambda c, w: c.datasets.images.update_caption(w.ids["dataset"], w.ids["image"], caption=CAPTION),
         "PUT",
-        lambda i: f"{TG}/datasets/{i['dataset']}/images/{i['image']}",
+        lambda i: path_of("update-image-caption", dataset_id=i["dataset"], image_id=i["image"]),
         lambda r, w: json.loads(r.caption) == json.loads(CAPTION),
         body=lambda i: {"caption": CAPTION},
     ),
@@ -330,7 +354,7 @@ OPS: list[Op] = [
         World.filled_dataset,
         lambda c, w: c.datasets.images.delete(w.ids["dataset"], w.ids["image"]),
         "DELETE",
-        lambda i: f"{TG}/datasets/{i['dataset']}/images/{i['image']}",
+        lambda i: path_of("delete-image", dataset_id=i["dataset"], image_id=i["image"]),
         lambda r, w: r is None,
     ),
     Op(
@@ -338,7 +362,7 @@ OPS: list[Op] = [
         World.filled_dataset,
         lambda c, w: c.datasets.regenerate_captions(w.ids["dataset"]),
         "PUT",
-        lambda i: f"{TG}/datasets/{i['dataset']}/images",
+        lambda i: path_of("regenerate-all-captions", dataset_id=i["dataset"]),
         lambda r, w: r.id == w.ids["dataset"] and r.captions_update_status.value == "in_progress",
         sandbox={"caption_seconds": 5},
     ),
@@ -347,7 +371,7 @@ OPS: list[Op] = [
         World.advanced_dataset,
         lambda c, w: c.datasets.bulk_upload(w.ids["dataset"], zip_url=w.ids["zip_url"], wait=False),
         "POST",
-        lambda i: f"{TG}/datasets/{i['dataset']}/images/bulk-upload",
+        lambda i: path_of("bulk-upload-images", dataset_id=i["dataset"]),
         lambda r, w: r.status is None,
         body=lambda i: {"zip_url": i["zip_url"]},
     ),
@@ -356,7 +380,7 @@ OPS: list[Op] = [
         World.bulk_uploaded,
         lambda c, w: c.datasets.bulk_upload_status(w.ids["dataset"]),
         "GET",
-        lambda i: f"{TG}/datasets/{i['dataset']}/images/bulk-upload/status",
+        lambda i: path_of("get-bulk-upload-status", dataset_id=i["dataset"]),
         lambda r, w: r.status.value == "completed" and r.done == 6 and r.progress_percentage == 100,
     ),
     # ---------------------------------------------------------------- models
@@ -365,7 +389,7 @@ OPS: list[Op] = [
         World.completed_dataset,
         lambda c, w: c.models.create(name="icons-v1", dataset_id=w.ids["dataset"], training_mode="expert"),
         "POST",
-        lambda i: f"{TG}/models",
+        lambda i: path_of("create-model"),
         lambda r, w: r.status.value == "Created" and r.dataset_id == w.ids["dataset"],
         body=lambda i: {"name": "icons-v1", "dataset_id": i["dataset"], "training_mode": "expert"},
     ),
@@ -374,7 +398,7 @@ OPS: list[Op] = [
         World.model,
         lambda c, w: c.models.list(include_training_parameters=True),
         "GET",
-        lambda i: f"{TG}/models",
+        lambda i: path_of("get-models"),
         lambda r, w: [m.id for m in r] == [w.ids["model"]],
         query={"include_training_parameters": "true"},
     ),
@@ -383,7 +407,7 @@ OPS: list[Op] = [
         World.model,
         lambda c, w: c.models.get(w.ids["model"]),
         "GET",
-        lambda i: f"{TG}/models/{i['model']}",
+        lambda i: path_of("get-model", model_id=i["model"]),
         lambda r, w: r.id == w.ids["model"] and r.name == "icons-v1",
     ),
     Op(
@@ -391,7 +415,7 @@ OPS: list[Op] = [
         World.model,
         lambda c, w: c.models.update(w.ids["model"], name="icons-v2", description="second try"),
         "PUT",
-        lambda i: f"{TG}/models/{i['model']}",
+        lambda i: path_of("update-model", model_id=i["model"]),
         lambda r, w: r.name == "icons-v2" and r.description == "second try",
         body=lambda i: {"name": "icons-v2", "description": "second try"},
     ),
@@ -400,7 +424,7 @@ OPS: list[Op] = [
         World.model,
         lambda c, w: c.models.delete(w.ids["model"]),
         "DELETE",
-        lambda i: f"{TG}/models/{i['model']}",
+        lambda i: path_of("delete-model", model_id=i["model"]),
         lambda r, w: r is None,
     ),
     Op(
@@ -408,7 +432,7 @@ OPS: list[Op] = [
         lambda w: w.model("expert"),
         lambda c, w: c.models.start_training(w.ids["model"], rank=16, total_training_steps=1000),
         "POST",
-        lambda i: f"{TG}/models/{i['model']}/start_training",
+        lambda i: path_of("start-training", model_id=i["model"]),
         lambda r, w: r.id == w.ids["model"] and r.status.value == "InProgress",
         body=lambda i: {"rank": 16, "total_training_steps": 1000},
     ),
@@ -417,7 +441,7 @@ OPS: list[Op] = [
         lambda w: w.c.models.start_training(w.model().id),
         lambda c, w: c.models.stop_training(w.ids["model"]),
         "POST",
-        lambda i: f"{TG}/models/{i['model']}/stop_training",
+        lambda i: path_of("stop-training", model_id=i["model"]),
         lambda r, w: r is None,
         sandbox={"training_seconds": 60},
     ),
@@ -426,7 +450,7 @@ OPS: list[Op] = [
         lambda w: w.trained(expert=True),
         lambda c, w: c.models.checkpoints.list(w.ids["model"]),
         "GET",
-        lambda i: f"{TG}/models/{i['model']}/checkpoints",
+        lambda i: path_of("list-checkpoints", model_id=i["model"]),
         lambda r, w: sorted(cp.checkpoint_step for cp in r.checkpoints) == [500, 1000],
     ),
     Op(
@@ -434,7 +458,7 @@ OPS: list[Op] = [
         lambda w: w.trained(expert=True),
         lambda c, w: c.models.checkpoints.get(w.ids["model"], 500),
         "GET",
-        lambda i: f"{TG}/models/{i['model']}/checkpoints/500",
+        lambda i: path_of("get-checkpoint", model_id=i["model"], checkpoint_step=500),
         lambda r, w: r.checkpoint_step == 500,
     ),
     Op(
@@ -442,7 +466,7 @@ OPS: list[Op] = [
         lambda w: w.trained(expert=True),
         lambda c, w: c.models.checkpoints.delete(w.ids["model"], 500),
         "DELETE",
-        lambda i: f"{TG}/models/{i['model']}/checkpoints/500",
+        lambda i: path_of("delete-checkpoint", model_id=i["model"], checkpoint_step=500),
         lambda r, w: r is None,
     ),
     Op(
@@ -450,7 +474,7 @@ OPS: list[Op] = [
         World.trained,
         lambda c, w: c.models.download(w.ids["model"]),
         "GET",
-        lambda i: f"{TG}/models/{i['model']}/download",
+        lambda i: path_of("download-model", model_id=i["model"]),
         lambda r, w: r.download_url.startswith(w.target.base_url) and ".safetensors" in r.download_url,
     ),
     Op(
@@ -465,7 +489,7 @@ OPS: list[Op] = [
             project_id=w.ids["project"],
         ),
         "POST",
-        lambda i: f"{TG}/models/upload_model",
+        lambda i: path_of("upload-model"),
         lambda r, w: r.name == "brand-lora" and r.project_id == w.ids["project"],
         body=lambda i: {
             "model_url": i["model_url"] + "/lora.safetensors",
@@ -479,7 +503,7 @@ OPS: list[Op] = [
         World.trained,
         lambda c, w: c.generate.image(w.ids["model"], "a red fox", seed=11, aspect_ratio="16:9", wait=False),
         "POST",
-        lambda i: "/v2/image/generate/tailored",
+        lambda i: path_of("generate-image"),
         lambda r, w: isinstance(r, Job) and r.kind == "image" and r.status_url.endswith(r.request_id),
         body=lambda i: {
             "tailored_model_id": str(i["model"]),
@@ -493,7 +517,7 @@ OPS: list[Op] = [
         World.image_job,
         lambda c, w: c.status.wait(w.ids["job"], timeout=30, policy=FAST),
         "GET",
-        lambda i: f"/v2/status/{i['job'].request_id}",
+        lambda i: path_of("get-status", request_id=i["job"].request_id),
         lambda r, w: isinstance(r, ImageResult) and r.seed == 5 and r.image_url.startswith(w.target.base_url),
     ),
     Op(
@@ -501,7 +525,7 @@ OPS: list[Op] = [
         World.trained,
         lambda c, w: c.generate.structured_prompt(w.ids["model"], "a red fox", seed=3),
         "POST",
-        lambda i: "/v2/structured_prompt/generate/tailored",
+        lambda i: path_of("generate-structured-prompt"),
         lambda r, w: isinstance(r, StructuredPromptResult) and isinstance(r.as_dict(), dict),
         body=lambda i: {"tailored_model_id": str(i["model"]), "prompt": "a red fox", "seed": 3},
     ),
@@ -510,7 +534,7 @@ OPS: list[Op] = [
         lambda w: w.ids.update(image=w.c.status.wait(w.image_job(), timeout=30, policy=FAST).image_url),
         lambda c, w: c.generate.video(w.ids["model"], w.ids["image"], seed=2),
         "POST",
-        lambda i: "/v2/video/generate/tailored/image-to-video",
+        lambda i: path_of("generate-video"),
         lambda r, w: isinstance(r, VideoResult) and r.video_url.startswith(w.target.base_url),
         body=lambda i: {"tailored_model_id": str(i["model"]), "image": i["image"], "seed": 2},
     ),
@@ -550,4 +574,4 @@ def test_the_table_has_one_test_per_operation() -> None:
     ids = {
         op["operationId"] for item in spec["paths"].values() for op in item.values() if isinstance(op, dict)
     }
-    assert len(ids) == 40 and {op.operation_id for op in OPS} == ids
+    assert ids and {op.operation_id for op in OPS} == ids

@@ -9,10 +9,16 @@ pinned here; a line ending in ``# expect-error`` documents a call the types must
 from __future__ import annotations
 
 from pathlib import Path
+from typing import assert_type
 
-from typing_extensions import assert_type
-
-from bria_tailored import AsyncTailoredClient, ImageResult, Job, StructuredPromptResult, TailoredClient, VideoResult
+from bria_tailored import (
+    AsyncTailoredClient,
+    ImageResult,
+    Job,
+    StructuredPromptResult,
+    TailoredClient,
+    VideoResult,
+)
 from bria_tailored.errors import BriaError
 from bria_tailored.storage import StoredObject
 from bria_tailored.types import GenerationResult, UploadFailure

@@ -11,9 +11,7 @@ from __future__ import annotations
 import dataclasses
 import math
 from collections.abc import Mapping
-from typing import Any
-
-from typing_extensions import Self
+from typing import Any, Self
 
 from .. import validation
 from ..errors import ValidationError

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import builtins
 import json
-
-import attrs
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Literal, cast, overload
+
+import attrs
 
 from .. import _operations as ops
 from .. import polling, statuses, validation
