@@ -809,8 +809,8 @@ def test_limiter_is_used_by_the_transport() -> None:
     clock = FakeClock()
     http = httpx.Client(transport=httpx.MockTransport(lambda r: httpx.Response(200, json=MODEL)))
     client = TailoredClient("t", base_url="https://x.test", http_client=http)
-    client._state.limiter = TokenBucket(30, clock=clock)
-    client._setup(client._state, client._deadline)
+    client._pool.limiter = TokenBucket(30, clock=clock)
+    client._setup(client._config, client._pool, client._deadline)
     client._engine.sleep = sleeps.append
     for _ in range(3):
         client.models.get(5)
@@ -943,7 +943,7 @@ def test_token_never_appears_in_logs_reprs_or_errors(caplog: pytest.LogCaptureFi
         canary, base_url="https://x.test", http_client=httpx.Client(transport=httpx.MockTransport(handler))
     )
     client._engine.sleep = sleeps.append
-    seen = [repr(client), str(client), repr(client._conn), repr(client._state.config), repr(client.projects)]
+    seen = [repr(client), str(client), repr(client._conn), repr(client._config), repr(client.projects)]
     try:
         client.models.get(5)
     except errors.AuthenticationError as exc:

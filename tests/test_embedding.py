@@ -71,7 +71,7 @@ def test_a_caller_http_client_is_refused_after_fork_with_advice() -> None:
     http = httpx.Client(transport=httpx.MockTransport(lambda r: httpx.Response(200, json=[])))
     client = TailoredClient("t", base_url="https://x.test", http_client=http)
     client.projects.list()
-    client._state.pid = -1  # what a forked child sees: another pid than the creator's
+    client._pool.pid = -1  # what a forked child sees: another pid than the creator's
     with pytest.raises(errors.ClientClosedError, match="build the client .* in each process"):
         client.projects.list()
 
@@ -202,5 +202,7 @@ def test_logs_go_through_the_logging_module_without_duplicates(caplog: pytest.Lo
     client = TailoredClient("t", base_url="https://x.test", http_client=http)
     with caplog.at_level(logging.DEBUG, logger="bria_tailored"):
         client.projects.list()
-    records = [r for r in caplog.records if "/v1/tailored-gen/projects" in r.getMessage()]
+    records = [
+        r for r in caplog.records if r.name.startswith("bria_tailored") and "/v1/tailored-gen/projects" in r.getMessage()
+    ]
     assert len(records) == 1

@@ -16,7 +16,9 @@ from __future__ import annotations
 import math
 import os
 import random
+import threading
 import weakref
+from collections.abc import Callable
 from typing import Generic, NoReturn, TypeVar
 
 import httpx
@@ -48,17 +50,23 @@ HttpT = TypeVar("HttpT", httpx.Client, httpx.AsyncClient)
 #: ``timeout``, which bounds each read: a server trickling bytes cannot hold a call open forever.
 DEFAULT_REQUEST_DEADLINE = 300.0
 
-_live: weakref.WeakSet[_State[httpx.Client] | _State[httpx.AsyncClient]] = weakref.WeakSet()
+_live: weakref.WeakSet[_Pool[httpx.Client] | _Pool[httpx.AsyncClient]] = weakref.WeakSet()
+_fork_lock = threading.Lock()
 
 
-class _State(Generic[HttpT]):
-    """What a client holds besides its resource groups: config, the HTTP client, the limiter, and the
-    checks every request passes (closed, forked, other event loop)."""
+class _Pool(Generic[HttpT]):
+    """What a client and its ``with_options`` copies share: the HTTP client, the rate limiter, and the
+    checks every request passes (closed, forked, other event loop).
 
-    def __init__(self, config: Config, http: HttpT, owns_http: bool, limiter: TokenBucket | None) -> None:
-        self.config = config
+    After ``fork()`` the child swaps in a fresh HTTP client (and a fresh limiter lock) before its first
+    request: in the at-fork hook, while the child has one thread, and again on the first request of a
+    process whose pid changed without the hook (uWSGI does not run at-fork hooks by default), under a lock
+    so that concurrent first requests of a threaded child cannot use the parent's connections.
+    """
+
+    def __init__(self, http: HttpT, make_http: Callable[[], HttpT] | None, limiter: TokenBucket | None) -> None:
         self.http: HttpT = http
-        self.owns_http = owns_http
+        self.make_http: Callable[[], HttpT] | None = make_http  # None: the caller's own http_client
         self.limiter = limiter
         self.pid = os.getpid()
         self.closed = False
@@ -66,46 +74,78 @@ class _State(Generic[HttpT]):
         self.abandoned: list[HttpT] = []  # a parent's pools, kept alive (never closed) in a forked child
         _live.add(self)  # pyright: ignore[reportArgumentType]
 
-    def reset_after_fork(self) -> None:
-        """In a forked child: fresh limiter state (its lock may have been held by another thread)."""
+    def after_fork(self) -> None:
+        """In a forked child: a fresh pool (the parent's sockets stay untouched) and limiter lock."""
+        if self.pid == os.getpid():
+            return
         if self.limiter is not None:
-            self.limiter = TokenBucket(self.limiter.rate_per_second * 60.0)
+            self.limiter.reset_lock()
+        if self.make_http is not None:
+            self.abandoned.append(self.http)
+            self.http = self.make_http()
+            self.loop = None
+            self.pid = os.getpid()
 
-    def connection(self) -> Connection:
-        return Connection(
-            base_url=self.config.base_url,
-            api_token=self.config.api_token,
-            timeout=self.config.timeout,
-            user_agent=USER_AGENT,
-            build_request=self.http.build_request,
-            policy=RetryPolicy(max_retries=self.config.max_retries),
-            limiter=self.limiter,
-            rng=random.Random(),
-        )
-
-    def check(self, kind: str) -> bool:
-        """Before a request: raise if closed; return True when this process is a fork of the creator."""
+    def check(self, kind: str) -> HttpT:
+        """Before a request: the HTTP client to send on, or raise (closed; a caller's client after fork)."""
         if self.closed:
             raise ClientClosedError(f"this {kind} is closed: create a new one (or keep it open while in use)")
-        if os.getpid() == self.pid:
-            return False
-        if not self.owns_http:
-            raise ClientClosedError(
-                f"this {kind} was created before fork() with an http_client you passed in, whose connections "
-                "the parent process shares: build the client (and its httpx client) in each process"
-            )
-        self.pid = os.getpid()
-        self.abandoned.append(self.http)
-        return True
+        if self.pid != os.getpid():
+            with _fork_lock:
+                self.after_fork()
+            if self.pid != os.getpid():
+                raise ClientClosedError(
+                    f"this {kind} was created before fork() with an http_client you passed in, whose "
+                    "connections the parent process shares: build the client (and its httpx client) in "
+                    "each process"
+                )
+        return self.http
 
 
 def _after_fork_in_child() -> None:
-    for state in list(_live):
-        state.reset_after_fork()
+    global _fork_lock
+    _fork_lock = threading.Lock()  # it may have been held by another thread of the parent
+    for pool in list(_live):
+        pool.after_fork()
 
 
 if hasattr(os, "register_at_fork"):
     os.register_at_fork(after_in_child=_after_fork_in_child)
+
+
+def _connection(config: Config, pool: _Pool[httpx.Client] | _Pool[httpx.AsyncClient]) -> Connection:
+    return Connection(
+        base_url=config.base_url,
+        api_token=config.api_token,
+        timeout=config.timeout,
+        user_agent=USER_AGENT,
+        build_request=pool.http.build_request,  # pure: still right after a fork swapped the pool
+        policy=RetryPolicy(max_retries=config.max_retries),
+        limiter=pool.limiter,
+        rng=random.Random(),
+    )
+
+
+PoolT = TypeVar("PoolT", _Pool[httpx.Client], _Pool[httpx.AsyncClient])
+
+
+def _copied(
+    config: Config,
+    pool: PoolT,
+    deadline: float,
+    timeout: float | httpx.Timeout | None,
+    max_retries: int | None,
+    request_deadline: float | None,
+) -> tuple[Config, PoolT, float]:
+    """The options of a ``with_options`` copy: same token, URL, pool and limiter; other limits."""
+    new_config = make_config(
+        config.api_token,
+        config.base_url,
+        config.timeout if timeout is None else timeout,
+        config.max_retries if max_retries is None else max_retries,
+        config.requests_per_minute,
+    )
+    return new_config, pool, deadline if request_deadline is None else _check_deadline(request_deadline)
 
 
 def _check_deadline(value: float) -> float:
@@ -155,14 +195,22 @@ class TailoredClient(ClientMethods):
             )
         config = make_config(api_token, base_url, timeout, max_retries, requests_per_minute)
         deadline = _check_deadline(request_deadline)
-        http = http_client if http_client is not None else httpx.Client(timeout=config.timeout)
         limiter = TokenBucket(config.requests_per_minute) if config.requests_per_minute else None
-        self._setup(_State(config, http, http_client is None, limiter), deadline)
+        if http_client is None:
 
-    def _setup(self, state: _State[httpx.Client], deadline: float) -> None:
-        self._state = state
+            def make_http() -> httpx.Client:
+                return httpx.Client(timeout=config.timeout)
+
+            pool = _Pool(make_http(), make_http, limiter)
+        else:
+            pool = _Pool(http_client, None, limiter)
+        self._setup(config, pool, deadline)
+
+    def _setup(self, config: Config, pool: _Pool[httpx.Client], deadline: float) -> None:
+        self._config = config
+        self._pool = pool
         self._deadline = deadline
-        self._conn = state.connection()
+        self._conn = _connection(config, pool)
         self._engine = SyncEngine(self._send)
         super().__init__(self._engine, ClientPlans(self._conn))
         self.projects = Projects(self._engine, ProjectPlans(self._conn))
@@ -172,16 +220,12 @@ class TailoredClient(ClientMethods):
         self.status = Status(self._engine, StatusPlans(self._conn))
 
     def _send(self, request: httpx.Request) -> httpx.Response:
-        if self._state.check("TailoredClient"):
-            # A forked child: a fresh pool, then rebuild the request on it.
-            self._state.http = httpx.Client(timeout=self._state.config.timeout)
-            self._setup(self._state, self._deadline)
-        return send_sync(self._state.http, request, self._deadline)
+        return send_sync(self._pool.check("TailoredClient"), request, self._deadline)
 
     @property
     def base_url(self) -> str:
         """The API's host root every path is joined to."""
-        return self._state.config.base_url
+        return self._config.base_url
 
     def with_options(
         self,
@@ -190,19 +234,10 @@ class TailoredClient(ClientMethods):
         max_retries: int | None = None,
         request_deadline: float | None = None,
     ) -> TailoredClient:
-        """A client with other options sharing this one's connection pool and rate limit (close this one,
-        not the copy)."""
-        config = self._state.config
+        """A client with other options sharing this one's connection pool and rate limit (closing either
+        closes the pool)."""
         copy = TailoredClient.__new__(TailoredClient)
-        new_config = make_config(
-            config.api_token,
-            config.base_url,
-            config.timeout if timeout is None else timeout,
-            config.max_retries if max_retries is None else max_retries,
-            config.requests_per_minute,
-        )
-        deadline = self._deadline if request_deadline is None else _check_deadline(request_deadline)
-        copy._setup(_State(new_config, self._state.http, False, self._state.limiter), deadline)
+        copy._setup(*_copied(self._config, self._pool, self._deadline, timeout, max_retries, request_deadline))
         return copy
 
     def __repr__(self) -> str:
@@ -214,9 +249,9 @@ class TailoredClient(ClientMethods):
     def close(self) -> None:
         """Close the connection pool (unless it is the caller's ``http_client``); later calls raise
         ``ClientClosedError``."""
-        self._state.closed = True
-        if self._state.owns_http:
-            self._state.http.close()
+        self._pool.closed = True
+        if self._pool.make_http is not None:
+            self._pool.http.close()
 
     def __enter__(self) -> TailoredClient:
         return self
@@ -264,14 +299,22 @@ class AsyncTailoredClient(AsyncClientMethods):
             raise TypeError("http_client must be an httpx.AsyncClient (use TailoredClient for httpx.Client)")
         config = make_config(api_token, base_url, timeout, max_retries, requests_per_minute)
         deadline = _check_deadline(request_deadline)
-        http = http_client if http_client is not None else httpx.AsyncClient(timeout=config.timeout)
         limiter = TokenBucket(config.requests_per_minute) if config.requests_per_minute else None
-        self._setup(_State(config, http, http_client is None, limiter), deadline)
+        if http_client is None:
 
-    def _setup(self, state: _State[httpx.AsyncClient], deadline: float) -> None:
-        self._state = state
+            def make_http() -> httpx.AsyncClient:
+                return httpx.AsyncClient(timeout=config.timeout)
+
+            pool = _Pool(make_http(), make_http, limiter)
+        else:
+            pool = _Pool(http_client, None, limiter)
+        self._setup(config, pool, deadline)
+
+    def _setup(self, config: Config, pool: _Pool[httpx.AsyncClient], deadline: float) -> None:
+        self._config = config
+        self._pool = pool
         self._deadline = deadline
-        self._conn = state.connection()
+        self._conn = _connection(config, pool)
         self._engine = AsyncEngine(self._send)
         super().__init__(self._engine, ClientPlans(self._conn))
         self.projects = AsyncProjects(self._engine, ProjectPlans(self._conn))
@@ -281,26 +324,23 @@ class AsyncTailoredClient(AsyncClientMethods):
         self.status = AsyncStatus(self._engine, StatusPlans(self._conn))
 
     async def _send(self, request: httpx.Request) -> httpx.Response:
-        state = self._state
-        if state.check("AsyncTailoredClient"):
-            state.http = httpx.AsyncClient(timeout=state.config.timeout)
-            state.loop = None
-            self._setup(state, self._deadline)
+        pool = self._pool
+        http = pool.check("AsyncTailoredClient")
         loop = _current_loop()
-        if state.loop is None:
-            state.loop = weakref.ref(loop) if _weakrefable(loop) else loop
-        elif _deref(state.loop) is not loop:
+        if pool.loop is None:
+            pool.loop = weakref.ref(loop) if _weakrefable(loop) else loop
+        elif _deref(pool.loop) is not loop:
             raise ClientClosedError(
                 "this AsyncTailoredClient was first used on another event loop, whose connections it holds: "
                 "create the client inside the loop that uses it (once per asyncio.run()), e.g. "
                 "`async with AsyncTailoredClient() as client:` in your main coroutine"
             )
-        return await send_async(state.http, request, self._deadline)
+        return await send_async(http, request, self._deadline)
 
     @property
     def base_url(self) -> str:
         """The API's host root every path is joined to."""
-        return self._state.config.base_url
+        return self._config.base_url
 
     def with_options(
         self,
@@ -309,19 +349,10 @@ class AsyncTailoredClient(AsyncClientMethods):
         max_retries: int | None = None,
         request_deadline: float | None = None,
     ) -> AsyncTailoredClient:
-        """A client with other options sharing this one's connection pool and rate limit (close this one,
-        not the copy)."""
-        config = self._state.config
+        """A client with other options sharing this one's connection pool and rate limit (closing either
+        closes the pool)."""
         copy = AsyncTailoredClient.__new__(AsyncTailoredClient)
-        new_config = make_config(
-            config.api_token,
-            config.base_url,
-            config.timeout if timeout is None else timeout,
-            config.max_retries if max_retries is None else max_retries,
-            config.requests_per_minute,
-        )
-        deadline = self._deadline if request_deadline is None else _check_deadline(request_deadline)
-        copy._setup(_State(new_config, self._state.http, False, self._state.limiter), deadline)
+        copy._setup(*_copied(self._config, self._pool, self._deadline, timeout, max_retries, request_deadline))
         return copy
 
     def __repr__(self) -> str:
@@ -333,9 +364,9 @@ class AsyncTailoredClient(AsyncClientMethods):
     async def close(self) -> None:
         """Close the connection pool (unless it is the caller's ``http_client``); later calls raise
         ``ClientClosedError``."""
-        self._state.closed = True
-        if self._state.owns_http:
-            await self._state.http.aclose()
+        self._pool.closed = True
+        if self._pool.make_http is not None:
+            await self._pool.http.aclose()
 
     async def __aenter__(self) -> AsyncTailoredClient:
         return self

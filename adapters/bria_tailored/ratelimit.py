@@ -43,5 +43,9 @@ class TokenBucket:
                 return 0.0
             return -self._tokens / self.rate_per_second
 
+    def reset_lock(self) -> None:
+        """A fresh lock, in a forked child (the parent's may have been held by another thread)."""
+        self._lock = threading.Lock()
+
     def __repr__(self) -> str:
         return f"TokenBucket(rate={self.rate_per_second * 60:g}/min)"
