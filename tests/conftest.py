@@ -60,6 +60,17 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
         pytest.skip("live test: set BRIA_API_TOKEN to run it against Bria's API")
 
 
+@pytest.fixture(scope="session", autouse=True)
+def sandbox_fetches_from_loopback_helpers() -> Iterator[None]:
+    """A sandbox fetches only from its own port unless told more; the suite's sandboxes fetch inputs from
+    helper servers on 127.0.0.1 started after them (``host_files``, moto, file servers), so they may fetch
+    from any port of 127.0.0.1 (tests/security/test_sandbox_safety.py checks the default)."""
+    patch = pytest.MonkeyPatch()
+    patch.setenv("BRIA_SANDBOX_FETCH_ALLOW", "127.0.0.1")
+    yield
+    patch.undo()
+
+
 # --------------------------------------------------------------------------------------------- scrubbing
 @dataclass
 class CassetteScrubber:

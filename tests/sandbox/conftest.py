@@ -36,7 +36,7 @@ def make_sandbox(clock: FakeClock) -> Iterator[Callable[..., Running]]:
             "job_seconds": 1.0,
             "stop_seconds": 1.0,
             "sync_seconds": 1.0,
-            "allowed_fetch_hosts": ("127.0.0.1",),
+            "fetch_allow": ("127.0.0.1",),
         }
         defaults.update(options)
         app = create_app(**defaults)

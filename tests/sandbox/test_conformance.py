@@ -113,7 +113,7 @@ def world() -> Iterator[tuple[httpx.Client, World]]:
         job_seconds=1,
         caption_seconds=1,
         bulk_seconds=1,
-        allowed_fetch_hosts=("127.0.0.1",),
+        fetch_allow=("127.0.0.1",),
         fail_rate=0.0,
         image_scale=0.25,
     )

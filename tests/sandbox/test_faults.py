@@ -28,8 +28,28 @@ def test_faults_are_deterministic_under_seed(make_sandbox) -> None:
     second = _outcomes(make_sandbox(fail_rate=0.3, seed=7), 60)
     other = _outcomes(make_sandbox(fail_rate=0.3, seed=8), 60)
     assert first == second and first != other
-    assert {"200", "429", "500", "503", "drop"} <= set(first)
+    # get-projects documents 429 and 500 but not 503: a drawn 503 is answered 500
+    assert {"200", "429", "500", "drop"} == set(first)
     assert 0.1 < sum(kind != "200" for kind in first) / 60 < 0.5
+
+
+def test_faults_are_statuses_the_operation_documents(make_sandbox) -> None:
+    from bria_tailored.sandbox.spec import load_spec
+
+    spec = load_spec()
+    status_op, checkpoints = spec.operations["get-status"], spec.operations["list-checkpoints"]
+    sb = make_sandbox(fail_rate=1.0, fail_kinds=("429", "500", "503"))
+    answers = {sb.client.get("/v2/status/nope").status_code for _ in range(20)}
+    expected = {k for k in (429, 500, 503) if status_op.documents(k)} or {404}
+    assert answers == expected
+    answers = {sb.client.get("/v1/tailored-gen/models/1/checkpoints").status_code for _ in range(20)}
+    assert answers == ({k for k in (429, 500, 503) if checkpoints.documents(k)} or {404})
+    # no configured kind it documents: no fault at all
+    only_503 = make_sandbox(fail_rate=1.0, fail_kinds=("503",))
+    projects = spec.operations["get-projects"]
+    assert only_503.client.get("/v1/tailored-gen/projects").status_code == (
+        503 if projects.documents(503) else 200
+    )
 
 
 def test_dropped_connection_sends_no_response(make_sandbox) -> None:

@@ -17,7 +17,20 @@ Options (keyword arguments; see :class:`SandboxOptions`): ``token``, ``time_scal
 ``sync_seconds``, ``clock``, ``latency_ms``, ``fail_rate``, ``fail_kinds``, ``retry_after``, ``seed``,
 ``fault_downloads``, ``drop_download_after_bytes``, ``db_path``, ``public_base_url``, ``image_scale``,
 ``max_zip_bytes``, ``max_zip_entries``, ``max_zip_uncompressed_bytes``, ``max_model_bytes``,
-``max_image_bytes``, ``allowed_fetch_hosts``, ``spec_path``. The sandbox binds to loopback only.
+``max_image_bytes``, ``max_body_bytes``, ``max_json_depth``, ``fetch_allow``, ``allowed_hosts``,
+``webhook_attempts``, ``webhook_backoff_seconds``, ``webhook_timeout_seconds``, ``spec_path``.
+
+Safe on a laptop (``netpolicy.py``, ``guards.py``, ``fetching.py``): the sandbox binds to loopback only,
+answers only loopback ``Host`` names (421 otherwise: DNS rebinding), caps bodies (413) and JSON depth
+(400), and fetches the URLs requests name only from its own port, ``public_base_url`` and ``fetch_allow``
+(``host``, ``host:port`` or a URL prefix; ``$BRIA_SANDBOX_FETCH_ALLOW`` when not given), redirects checked
+hop by hop. A URL it may not fetch fails exactly like one that does not answer. A file server started after
+the sandbox is added with ``server.allow_fetch("127.0.0.1:PORT")`` (or ``app.allow_fetch``).
+
+Webhooks (``webhooks.py``): a generation request with ``webhook_url`` (loopback, or allowed by
+``fetch_allow``) gets the job's final status POSTed there once it ends, signed as Bria signs them
+(``Bria-Webhook-Id``/``-Timestamp``/``-Signature``, key derived from the request's ``api_token``), with
+retries; ``bria_tailored.webhooks.verify`` checks them.
 
 Markers that make things fail on purpose (for testing error paths):
 
@@ -40,7 +53,11 @@ Behaviour worth knowing:
 - Generated images have the requested aspect ratio exactly; their size is about 1024² × ``image_scale``²
   pixels (``image_scale=1`` gives 1:1 → 1024x1024). Videos are 5-second Motion-JPEG MP4s; model weights
   are small valid ``.safetensors`` files.
-- Faults (``fail_rate``) are decided before any work is done, so a retried request never duplicates work.
+- Faults (``fail_rate``) are decided before any work is done, so a retried request never duplicates work,
+  and an operation only gets a status its spec entry documents (``faults.py``).
+- Where the sandbox follows its spec, or the real API where they differ for a documented reason, the
+  handler's module docstring says so (``handlers/datasets.py``, ``images.py``, ``projects.py``,
+  ``generation.py``).
 """
 
 from __future__ import annotations

@@ -1,8 +1,11 @@
 """The ASGI application: every operation of the spec routed to its handler, behind one pipeline.
 
-Pipeline of an API request: fault injection (``fail_rate``/``latency_ms``) → ``api_token`` check (401)
-→ lifecycle settling (the accelerated clock) → parameter and body validation against the spec (400
-``{"errors": [...]}``) → the operation's handler → JSON. File downloads (``/_sandbox/files/...``) skip
+Every request, on every route: the ``Host`` check (421 for a name that is not the sandbox's: DNS
+rebinding; see ``guards.py``). Pipeline of an API request: fault injection (``fail_rate``/``latency_ms``;
+only statuses the operation documents) → ``api_token`` check (401) → lifecycle settling (the accelerated
+clock) → the body, read up to ``max_body_bytes`` (413) and checked for nesting depth (400) → parameter
+and body validation against the spec (400 ``{"errors": [...]}``; an operation's preparer may first adjust
+the parsed body) → the operation's handler → JSON. File downloads (``/_sandbox/files/...``) skip
 authentication and, unless ``fault_downloads`` is set, faults. ``/_sandbox/health`` answers ``ok``.
 """
 
@@ -22,7 +25,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from .errors import ApiError
 from .faults import RAW_SEND_KEY, FaultInjector, drop_connection
 from .files import FILES_PREFIX, serve_file
-from .handlers import HANDLERS, Call, Handler
+from .guards import HostGuard, check_json_depth, host_header, read_body
+from .handlers import HANDLERS, PREPARERS, Call, Handler
 from .handlers.base import JSONBody
 from .json_types import JSON
 from .options import SandboxOptions, SandboxOptionsKwargs
@@ -51,6 +55,7 @@ class SandboxApp:
         self.store = Store(options.db_path)
         self.sandbox = Sandbox(options, self.store)
         self.faults = FaultInjector(options)
+        self.hosts = HostGuard(options)
         missing = sorted(op.operation_id for op in self.spec if op.operation_id not in HANDLERS)
         if missing:
             log.warning("sandbox: no handler for %s (answered with 501)", ", ".join(missing))
@@ -63,8 +68,18 @@ class SandboxApp:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
+            if not self.hosts.allows(host_header(scope.get("headers", []))):
+                body = {"message": "Misdirected request: this sandbox does not answer for that Host"}
+                await JSONResponse(body, status_code=421)(scope, receive, send)
+                return
+            self.sandbox.fetcher.policy.saw_server(scope.get("server"))
             scope[RAW_SEND_KEY] = send
         await self.starlette(scope, receive, send)
+
+    def allow_fetch(self, *entries: str) -> None:
+        """Let the sandbox fetch from more places from now on (``host``, ``host:port`` or a URL prefix, as
+        in ``fetch_allow``): for a file server started after the sandbox."""
+        self.sandbox.fetcher.allow(*entries)
 
     def close(self) -> None:
         self.store.close()
@@ -107,7 +122,7 @@ class SandboxApp:
 
         async def endpoint(request: Request) -> Response:
             await self.faults.delay()
-            kind = self.faults.decide()
+            kind = self.faults.decide(op.documents)
             if kind is not None:
                 if kind == "drop":
                     await drop_connection(request.scope)
@@ -140,14 +155,21 @@ class SandboxApp:
         now = self.sandbox.now()
         self.sandbox.lifecycle.settle(now)
         params, errors = validate_params(op, dict(request.path_params), dict(request.query_params))
-        raw = await request.body() if op.body_schema is not None else b""
+        raw = await read_body(request, self.options.body_limit) if op.body_schema is not None else b""
         if op.operation_id == "start-training" and not raw.strip():
             raw = b"{}"
-        body, body_errors = validate_body(op, raw)
+        check_json_depth(raw, self.options.max_json_depth)
+        body, body_errors = validate_body(op, raw, PREPARERS.get(op.operation_id))
         errors += body_errors
         if errors:
             return _json(400, {"errors": errors})
-        call = Call(params=params, body=body, base_url=self.base_url(request), now=now)
+        call = Call(
+            params=params,
+            body=body,
+            base_url=self.base_url(request),
+            now=now,
+            api_token=request.headers.get("api_token", ""),
+        )
         reply = await handler(self.sandbox, call)
         return _json(reply.status, reply.body, reply.headers)
 

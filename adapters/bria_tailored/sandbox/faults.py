@@ -4,6 +4,11 @@ A :class:`FaultInjector` draws from ``random.Random(seed)`` once per API request
 so the same sequence of requests meets the same faults. Kinds: ``"429"`` (with ``Retry-After``),
 ``"500"``, ``"503"`` and ``"drop"``: the connection is closed without any response.
 
+An API operation only ever gets a status its spec entry documents (read from ``generated/openapi.json``
+at run time, ``5XX`` ranges included): a drawn 429 on an operation that documents no 429 becomes another
+configured kind it does document, or no fault (see :meth:`FaultInjector.decide`). File routes
+(``fault_downloads``) are not spec operations and get any configured kind.
+
 Dropping needs the server's transport, which ASGI does not expose. The outermost layer of the app
 (see ``app.py``) keeps the server's own ``send`` in the scope; under uvicorn that is a bound method of
 the connection's request/response cycle, which holds ``.transport``. When no transport can be found
@@ -16,6 +21,7 @@ from __future__ import annotations
 import asyncio
 import random
 import threading
+from collections.abc import Callable
 
 from starlette.types import Scope
 
@@ -53,16 +59,33 @@ class FaultInjector:
         self._download_dropped = False
         self.injected: list[str] = []
 
-    def decide(self) -> str | None:
-        """The fault for the next request, or ``None``. Always draws twice, so kinds do not shift rates."""
+    def decide(self, documents: Callable[[int], bool] | None = None) -> str | None:
+        """The fault for the next request, or ``None``. Always draws twice, so kinds do not shift rates.
+
+        With ``documents`` (the operation's :meth:`~.spec.Operation.documents`), only a status the
+        operation documents is injected: a drawn kind it does not document is replaced by another
+        configured kind of the same class it does (503 → 500), else by any configured kind it does
+        (``"drop"`` always qualifies: there is no answer), else no fault at all."""
         if self.options.fail_rate <= 0:
             return None
         with self._lock:
             hit = self._random.random() < self.options.fail_rate
-            kind = self._random.choice(self.options.fail_kinds)
-            if hit:
-                self.injected.append(kind)
-            return kind if hit else None
+            drawn = self._random.choice(self.options.fail_kinds)
+            kind = self._documented(drawn, documents) if documents is not None else drawn
+            if not hit or kind is None:
+                return None
+            self.injected.append(kind)
+            return kind
+
+    def _documented(self, kind: str, documents: Callable[[int], bool]) -> str | None:
+        def usable(candidate: str) -> bool:
+            return candidate == "drop" or documents(int(candidate))
+
+        if usable(kind):
+            return kind
+        kinds = self.options.fail_kinds
+        same_class = [k for k in kinds if k != "drop" and k[0] == kind[0] and usable(k)]
+        return next(iter(same_class or [k for k in kinds if usable(k)]), None)
 
     def download_cut(self, start: int, end: int) -> int | None:
         """How many bytes of a download serving ``[start, end)`` to send before cutting it (once)."""

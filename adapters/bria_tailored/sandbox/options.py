@@ -2,20 +2,42 @@
 
 Every knob of the sandbox lives here, with its default and its meaning, so ``create_app``,
 ``run_sandbox``, ``serve_forever`` and the CLI all accept exactly the same keyword arguments.
+
+Two options may also come from the environment, so that a sandbox started by a command line or by code
+you do not control can be told about them: ``fetch_allow`` from ``BRIA_SANDBOX_FETCH_ALLOW`` and
+``allowed_hosts`` from ``BRIA_SANDBOX_ALLOWED_HOSTS`` (comma-separated), used only when the option is
+not given (``None``).
 """
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import TypedDict, Unpack
 
-__all__ = ["FAULT_KINDS", "LOOPBACK_HOSTS", "SandboxOptions", "SandboxOptionsKwargs", "check_loopback"]
+from .netpolicy import parse_allow_entry
+
+__all__ = [
+    "ALLOWED_HOSTS_ENV",
+    "FAULT_KINDS",
+    "FETCH_ALLOW_ENV",
+    "LOOPBACK_HOSTS",
+    "SandboxOptions",
+    "SandboxOptionsKwargs",
+    "check_loopback",
+]
 
 FAULT_KINDS: tuple[str, ...] = ("429", "500", "503", "drop")
 LOOPBACK_HOSTS: frozenset[str] = frozenset({"127.0.0.1", "localhost", "::1"})
+FETCH_ALLOW_ENV = "BRIA_SANDBOX_FETCH_ALLOW"
+ALLOWED_HOSTS_ENV = "BRIA_SANDBOX_ALLOWED_HOSTS"
+
+
+def _from_env(name: str) -> tuple[str, ...]:
+    return tuple(item.strip() for item in os.environ.get(name, "").split(",") if item.strip())
 
 
 def check_loopback(host: str) -> str:
@@ -56,7 +78,13 @@ class SandboxOptionsKwargs(TypedDict, total=False):
     max_zip_uncompressed_bytes: int
     max_model_bytes: int
     max_image_bytes: int
-    allowed_fetch_hosts: tuple[str, ...] | None
+    max_body_bytes: int | None
+    max_json_depth: int
+    fetch_allow: tuple[str, ...] | None
+    allowed_hosts: tuple[str, ...] | None
+    webhook_attempts: int
+    webhook_backoff_seconds: float
+    webhook_timeout_seconds: float
     spec_path: str | Path | None
 
 
@@ -86,8 +114,23 @@ class SandboxOptions:
         at). ``image_scale`` scales generated images (exact aspect ratio kept; 1.0 gives 1:1 → 1024x1024).
         ``max_zip_bytes`` / ``max_zip_entries`` / ``max_zip_uncompressed_bytes`` bound bulk uploads,
         ``max_model_bytes`` bounds model uploads, ``max_image_bytes`` bounds single images.
-        ``allowed_fetch_hosts``: when set, URLs the sandbox fetches (image_url, zip_url, model_url,
-        video images) must point at one of these host names (tests use it to stay on 127.0.0.1).
+    Safe on a laptop (see ``guards.py`` and ``fetching.py``)
+        ``fetch_allow``: where the sandbox may fetch the URLs that requests name (``image_url``,
+        ``zip_url``, ``model_url``, a video's ``image``, visual-schema images) and deliver webhooks
+        beyond loopback. Entries are ``host`` (any port), ``host:port`` (``[::1]:port`` for IPv6) or a URL
+        prefix (``https://bucket.s3.amazonaws.com/staging/``). The sandbox's own port is always allowed;
+        nothing else is, not even another loopback port, unless listed here. ``None`` reads
+        ``$BRIA_SANDBOX_FETCH_ALLOW`` (comma-separated). Redirects are checked hop by hop.
+        ``allowed_hosts``: ``Host`` header names accepted besides loopback addresses, ``localhost`` and the
+        host of ``public_base_url`` (others are answered 421: DNS rebinding). ``None`` reads
+        ``$BRIA_SANDBOX_ALLOWED_HOSTS``.
+        ``max_body_bytes`` caps a request body (413; ``None``: the base64 of a ``max_image_bytes`` image
+        plus 1 MiB), ``max_json_depth`` the nesting of a JSON body (400).
+    Webhooks (see ``webhooks.py``)
+        A generation request with ``webhook_url`` gets the job's final status POSTed there, signed with a
+        key derived from the request's ``api_token``; a delivery that fails (no answer, not 2xx) is tried
+        ``webhook_attempts`` times in all, ``webhook_backoff_seconds`` apart (doubling each time; real
+        seconds, not the sandbox clock), each attempt waiting ``webhook_timeout_seconds`` at most.
     """
 
     token: str | None = None
@@ -114,7 +157,13 @@ class SandboxOptions:
     max_zip_uncompressed_bytes: int = 2 * 1024 * 1024 * 1024
     max_model_bytes: int = 256 * 1024 * 1024
     max_image_bytes: int = 50 * 1024 * 1024
-    allowed_fetch_hosts: tuple[str, ...] | None = None
+    max_body_bytes: int | None = None
+    max_json_depth: int = 32
+    fetch_allow: tuple[str, ...] | None = None
+    allowed_hosts: tuple[str, ...] | None = None
+    webhook_attempts: int = 4
+    webhook_backoff_seconds: float = 0.5
+    webhook_timeout_seconds: float = 10.0
     spec_path: str | Path | None = None
 
     def __post_init__(self) -> None:
@@ -138,8 +187,20 @@ class SandboxOptions:
             raise ValueError("token must be a non-empty string or None")
         if self.public_base_url is not None:
             object.__setattr__(self, "public_base_url", self.public_base_url.rstrip("/"))
-        if self.allowed_fetch_hosts is not None:
-            object.__setattr__(self, "allowed_fetch_hosts", tuple(self.allowed_fetch_hosts))
+        fetch_allow = _from_env(FETCH_ALLOW_ENV) if self.fetch_allow is None else tuple(self.fetch_allow)
+        object.__setattr__(self, "fetch_allow", fetch_allow)
+        for entry in fetch_allow:
+            parse_allow_entry(entry)  # a ValueError names the bad entry
+        hosts = _from_env(ALLOWED_HOSTS_ENV) if self.allowed_hosts is None else tuple(self.allowed_hosts)
+        object.__setattr__(self, "allowed_hosts", tuple(host.strip().lower() for host in hosts))
+        if self.max_body_bytes is not None and self.max_body_bytes <= 0:
+            raise ValueError(f"max_body_bytes must be > 0, got {self.max_body_bytes!r}")
+        if self.max_json_depth < 2:
+            raise ValueError(f"max_json_depth must be >= 2, got {self.max_json_depth!r}")
+        if self.webhook_attempts < 1:
+            raise ValueError(f"webhook_attempts must be >= 1, got {self.webhook_attempts!r}")
+        if self.webhook_backoff_seconds < 0 or self.webhook_timeout_seconds <= 0:
+            raise ValueError("webhook_backoff_seconds must be >= 0 and webhook_timeout_seconds > 0")
 
     @classmethod
     def build(
@@ -155,6 +216,13 @@ class SandboxOptions:
         if options is None:
             return cls(**overrides)
         return replace(options, **overrides)
+
+    @property
+    def body_limit(self) -> int:
+        """The largest request body accepted (``max_body_bytes``, or room for a base64 ``max_image_bytes``)."""
+        if self.max_body_bytes is not None:
+            return self.max_body_bytes
+        return (self.max_image_bytes + 2) // 3 * 4 + 1024 * 1024
 
     def duration(self, name: str) -> float:
         """A configured duration (``"training"``, ``"caption"``, ...) after ``time_scale``."""

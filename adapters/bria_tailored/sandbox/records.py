@@ -81,7 +81,6 @@ class DatasetRecord(TypedDict):
     captions_update_status: CaptionsStatus
     created_at: str
     updated_at: str
-    description: NotRequired[str]  # only clones carry one
     _captions_job: CaptionsJob | None
     _bulk_attempted: bool
 

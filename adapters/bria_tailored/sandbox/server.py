@@ -20,7 +20,13 @@ from typing import Unpack
 import uvicorn
 
 from .app import SandboxApp, create_app
-from .options import SandboxOptions, SandboxOptionsKwargs, check_loopback
+from .options import (
+    ALLOWED_HOSTS_ENV,
+    FETCH_ALLOW_ENV,
+    SandboxOptions,
+    SandboxOptionsKwargs,
+    check_loopback,
+)
 
 __all__ = ["SandboxServer", "main", "run_sandbox", "serve_forever"]
 
@@ -66,6 +72,10 @@ class SandboxServer:
     @property
     def options(self) -> SandboxOptions:
         return self.app.options
+
+    def allow_fetch(self, *entries: str) -> None:
+        """Let the sandbox fetch from more places (see :meth:`SandboxApp.allow_fetch`)."""
+        self.app.allow_fetch(*entries)
 
     def start(self, timeout: float = 10.0) -> str:
         """Start serving; returns the base URL (``http://127.0.0.1:PORT``)."""
@@ -164,10 +174,29 @@ def serve_forever(
         app.close()
 
 
+EPILOG = f"""\
+safe on a laptop:
+  The sandbox binds to loopback only and answers only Host names that are loopback addresses or
+  localhost (421 otherwise: DNS rebinding). Bodies over the size limit get 413, JSON nested too deep 400.
+  It fetches the URLs requests name (image_url, zip_url, model_url, a video's image) only from its own
+  port, unless told about more places:
+
+    {FETCH_ALLOW_ENV}=127.0.0.1:9000,files.example.com,https://bucket.s3.amazonaws.com/staging/
+
+  Entries: host (any port), host:port ([::1]:port) or a URL prefix. Redirects are checked hop by hop.
+  A URL it may not fetch is answered exactly like one that does not answer, so the sandbox tells
+  nobody which ports are open. Webhooks (webhook_url on generation requests, signed like Bria's) go to
+  loopback URLs or to those entries. {ALLOWED_HOSTS_ENV}=name,... accepts more Host names
+  (e.g. a container or proxy name).
+"""
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="bria-tailored-sandbox",
         description="A local, stateful emulator of Bria's Tailored Generation API.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--host", default="127.0.0.1", help="loopback address to bind (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=8787, help="port (0 picks a free one; default 8787)")

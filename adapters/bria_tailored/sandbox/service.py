@@ -2,7 +2,7 @@
 
 :class:`Sandbox` owns the store, the lifecycle (the accelerated clock) and the fetcher, and offers
 them to the handlers as one public API: the clock and fresh ids, files, lookups that answer 404,
-the records' creation and cascading deletion, and background tasks. Handlers never reach past it
+the records' creation and cascading deletion, background tasks and webhook deliveries. Handlers never reach past it
 into private members; views (``views.py``) read records through it too.
 """
 
@@ -18,6 +18,7 @@ from .lifecycle import Lifecycle, iso
 from .options import SandboxOptions
 from .records import DatasetRecord, ImageRecord, IpMedium, IpType, ModelRecord, ProjectRecord
 from .state import Store
+from .webhooks import WebhookSender
 
 __all__ = ["Sandbox"]
 
@@ -30,6 +31,7 @@ class Sandbox:
         self.store = store
         self.lifecycle = Lifecycle(store, options)
         self.fetcher = Fetcher(options)
+        self.webhooks = WebhookSender(options)
         self.tasks: set[asyncio.Task[None]] = set()
 
     # --- clock, ids, files, tasks ----------------------------------------------------------------
@@ -46,6 +48,11 @@ class Sandbox:
         """Store a file under a fresh name in ``prefix``; returns its key."""
         key = f"{prefix}/{self.new_hex()}.{extension}"
         return self.store.put_blob(key, data, content_type)
+
+    async def sleep_until(self, when: float, poll: float = 0.1) -> None:
+        """Wait until the sandbox clock reaches ``when`` (an injected clock is polled every ``poll`` s)."""
+        while (left := when - self.now()) > 0:
+            await asyncio.sleep(min(left, poll))
 
     def spawn(self, work: Awaitable[None]) -> None:
         """Run ``work`` in the background (kept referenced until it ends)."""

@@ -147,11 +147,13 @@ class Operation:
     path_regex: re.Pattern[str] = field(repr=False, default=re.compile(""))
 
     def response_schema(self, status: int) -> JSONObject | None:
-        """The documented JSON schema for a status code (``None``: documented without a body)."""
-        return self.responses.get(str(status))
+        """The documented JSON schema for a status code or its range (``None``: documented without a body)."""
+        exact = self.responses.get(str(status))
+        return exact if exact is not None else self.responses.get(f"{str(status)[0]}XX")
 
     def documents(self, status: int) -> bool:
-        return str(status) in self.responses
+        """Whether the operation documents ``status``, exactly or by its range (``5XX``); not ``default``."""
+        return str(status) in self.responses or f"{str(status)[0]}XX" in self.responses
 
 
 class Spec:

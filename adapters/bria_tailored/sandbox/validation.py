@@ -7,6 +7,7 @@ Violations become Bria's 400 body ``{"errors": [{"msg", "field_name", "field_inp
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 
 from .errors import FieldError, as_text, field_error
 from .json_types import JSON, JSONObject
@@ -86,8 +87,11 @@ def validate_params(
     return values, errors
 
 
-def validate_body(op: Operation, raw: bytes) -> tuple[JSON, list[FieldError]]:
-    """Parse and validate a JSON body (an empty body counts as absent)."""
+def validate_body(
+    op: Operation, raw: bytes, prepare: Callable[[JSON], JSON] | None = None
+) -> tuple[JSON, list[FieldError]]:
+    """Parse and validate a JSON body (an empty body counts as absent); ``prepare`` sees it parsed, before
+    validation."""
     if op.body_schema is None:
         return None, []
     if not raw.strip():
@@ -96,6 +100,8 @@ def validate_body(op: Operation, raw: bytes) -> tuple[JSON, list[FieldError]]:
         return {}, []
     try:
         body: JSON = json.loads(raw)
-    except (ValueError, UnicodeDecodeError) as exc:
+    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
         return None, [field_error(f"invalid JSON: {exc}", "body")]
+    if prepare is not None:
+        body = prepare(body)
     return body, _schema_errors(op.body_schema, body)

@@ -9,7 +9,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from .files import file_url
-from .records import BulkRecord, DatasetRecord, ImageRecord, JobResult, ModelRecord
+from .lifecycle import job_status
+from .records import BulkRecord, DatasetRecord, ImageRecord, JobRecord, JobResult, ModelRecord
 from .service import Sandbox
 
 __all__ = [
@@ -20,6 +21,7 @@ __all__ = [
     "model_view",
     "public",
     "result_view",
+    "status_view",
 ]
 
 View = dict[str, object]
@@ -85,9 +87,7 @@ def bulk_view(bulk: BulkRecord) -> View:
         "total_processed": processed,
         "failed_images": list(bulk["failed_images"]),
     }
-    if bulk.get("message"):
-        view["message"] = bulk["message"]
-    return view
+    return view  # no "message": BulkUploadStatus documents none (a failed upload's reason is logged)
 
 
 def result_view(result: JobResult, base_url: str) -> View:
@@ -97,4 +97,16 @@ def result_view(result: JobResult, base_url: str) -> View:
         view["image_url"] = file_link(base_url, result.get("_image"))
     if result.get("_video"):
         view["video_url"] = file_link(base_url, result.get("_video"))
+    return view
+
+
+def status_view(job: JobRecord, now: float, base_url: str) -> View:
+    """A job as the Status Service shows it at ``now`` (and as its webhook delivers it once it ended)."""
+    status = job_status(job, now)
+    view: View = {"request_id": job["request_id"], "status": status}
+    result = job.get("result")
+    if status == "COMPLETED" and result is not None:
+        view["result"] = result_view(result, base_url)
+    if status == "ERROR":
+        view["error"] = job["error"]
     return view

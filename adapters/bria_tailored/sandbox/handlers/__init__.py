@@ -31,10 +31,11 @@ from . import (
     status,
     training,
 )
-from .base import HANDLERS, Call, Handler, Reply, handles
+from .base import HANDLERS, PREPARERS, Call, Handler, Reply, handles, prepares
 
 __all__ = [
     "HANDLERS",
+    "PREPARERS",
     "Call",
     "Handler",
     "Reply",
@@ -45,6 +46,7 @@ __all__ = [
     "handles",
     "images",
     "models",
+    "prepares",
     "projects",
     "prompts",
     "status",

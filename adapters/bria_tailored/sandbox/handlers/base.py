@@ -3,7 +3,9 @@ operationId with :func:`handles`.
 
 The app validates a request's parameters and JSON body against the operation's schema before calling
 its handler (a 400 otherwise), so a handler may read its body as the TypedDict of its request schema
-(``bodies.py``) and its integer path ids as ``int``.
+(``bodies.py``) and its integer path ids as ``int``. An operation may also register a :data:`Preparer`
+with :func:`prepares`: it sees the parsed JSON body *before* validation, to accept what the real API
+accepts beyond its spec (e.g. ``"Completed"`` for a dataset's status).
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from typing import Any, Generic, TypeAlias, TypeVar
 from ..json_types import JSON
 from ..service import Sandbox
 
-__all__ = ["HANDLERS", "Call", "Handler", "Reply", "handles"]
+__all__ = ["HANDLERS", "PREPARERS", "Call", "Handler", "Preparer", "Reply", "handles", "prepares"]
 
 BodyT = TypeVar("BodyT")
 
@@ -31,6 +33,7 @@ class Call(Generic[BodyT]):
     body: BodyT
     base_url: str  # what file URLs and status URLs start with
     now: float  # the sandbox clock when the request came in
+    api_token: str = field(default="", repr=False)  # signs the webhooks of the jobs it starts
 
     def path_id(self, name: str) -> int:
         """An integer path parameter (validated as ``type: integer``)."""
@@ -65,6 +68,20 @@ Handler: TypeAlias = Callable[[Sandbox, Call[BodyT]], Awaitable[Reply]]
 # Body types are erased here: each handler's is the TypedDict of its operation's request schema, which the
 # app validated the body against; nothing more is known statically about JSON from the wire.
 HANDLERS: dict[str, Handler[Any]] = {}
+
+
+Preparer: TypeAlias = Callable[[JSON], JSON]
+PREPARERS: dict[str, Preparer] = {}
+
+
+def prepares(operation_id: str) -> Callable[[Preparer], Preparer]:
+    """Register the decorated function as the body preparer of ``operation_id`` (runs before validation)."""
+
+    def register(func: Preparer) -> Preparer:
+        PREPARERS[operation_id] = func
+        return func
+
+    return register
 
 
 def handles(operation_id: str) -> Callable[[Handler[BodyT]], Handler[BodyT]]:

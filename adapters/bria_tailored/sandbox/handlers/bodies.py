@@ -146,6 +146,7 @@ class ImageGenerationRequest(TypedDict):
     aspect_ratio: NotRequired[str]
     negative_prompt: NotRequired[str]
     sync: NotRequired[bool]
+    webhook_url: NotRequired[object]  # documented by Bria, maybe not yet by the spec: checked by the handler
 
 
 class StructuredPromptRequest(TypedDict):
@@ -154,9 +155,11 @@ class StructuredPromptRequest(TypedDict):
     structured_prompt: NotRequired[str]
     seed: NotRequired[int]
     sync: NotRequired[bool]
+    webhook_url: NotRequired[object]
 
 
 class VideoGenerationRequest(TypedDict):
     tailored_model_id: str
     image: str  # an http(s) URL or base64
     seed: NotRequired[int]
+    webhook_url: NotRequired[object]

@@ -2,6 +2,10 @@
 
 The zip is fetched and unpacked by a background task (:func:`fetch_and_unpack`); its images are then
 added progressively by the lifecycle, over ``bulk_seconds`` of the sandbox clock.
+
+An upload that fails as a whole (not a zip, too big, cut short) shows ``status: failed`` and nothing more:
+``BulkUploadStatus`` documents no ``message``, so the reason goes to the ``bria_tailored.sandbox`` log.
+A ``zip_url`` that cannot be fetched is answered 400 like every other fetch failure (``fetching.py``).
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ import httpx
 
 from ..bulk import BulkError, ZipEntry, ZipLimits, extract_images
 from ..errors import field_problem, message
-from ..fetching import Download
+from ..fetching import Download, FetchError, fetch_failed
 from ..records import BulkEntry, BulkRecord
 from ..service import Sandbox
 from ..views import bulk_view
@@ -43,11 +47,8 @@ async def bulk_upload_images(sb: Sandbox, call: Call[BulkUploadRequest]) -> Repl
     limit = sb.options.max_zip_bytes
     try:
         download = await sb.fetcher.open(url)
-    except httpx.HTTPError as exc:
-        raise message(400, f"zip_url could not be fetched: {type(exc).__name__}") from exc
-    if download.response.status_code != 200:
-        await download.aclose()
-        raise message(400, f"zip_url could not be fetched: HTTP {download.response.status_code}")
+    except FetchError as exc:
+        raise fetch_failed(400, "zip_url", exc) from None
     declared = download.response.headers.get("content-length")
     if declared and declared.isdigit() and int(declared) > limit:
         await download.aclose()
@@ -99,6 +100,7 @@ async def fetch_and_unpack(sb: Sandbox, dataset_id: int, download: Download) -> 
         if bulk is None:
             return
         if failure is not None:
+            log.warning("sandbox: bulk upload into dataset %s failed: %s", dataset_id, failure)
             bulk["status"] = "failed"
             bulk["message"] = failure
             sb.store.bulks.put(dataset_id, bulk)

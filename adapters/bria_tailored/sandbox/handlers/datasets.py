@@ -1,5 +1,15 @@
 """Handlers of the datasets resource: list, create, read, update (visual schema, completion), delete,
-clone and download datasets."""
+clone and download datasets.
+
+Decisions where the sandbox follows its spec, or the real API where they differ for a documented reason:
+
+- update-dataset accepts ``"status": "Completed"`` (capitalised) as ``completed``: Bria's cookbook
+  (``Bria-AI/cookbooks``, ``examples/bria_brand_gen_pipeline/fine_tune_api.ipynb``) completes datasets
+  that way against the real API, while the spec's ``DatasetStatus`` enum lists only ``draft`` and
+  ``completed``. The answer shows ``completed``, as the API's responses do.
+- clone-dataset accepts ``description`` (``DatasetClone`` documents it) but no dataset shows one: the
+  ``Dataset`` schema has no ``description``, so the sandbox keeps none.
+"""
 
 from __future__ import annotations
 
@@ -8,11 +18,12 @@ import json
 from .. import media
 from ..content import parse_json_object
 from ..errors import field_problem, message
+from ..json_types import JSON
 from ..lifecycle import TRAINING_STATES, iso
 from ..records import DatasetRecord
 from ..service import Sandbox
 from ..views import dataset_view, file_link
-from .base import Call, Reply, handles
+from .base import Call, Reply, handles, prepares
 from .bodies import DatasetClone, DatasetCreate, DatasetUpdate
 
 __all__ = [
@@ -23,6 +34,7 @@ __all__ = [
     "download_dataset",
     "get_dataset",
     "get_datasets",
+    "prepare_dataset_update",
     "update_dataset",
 ]
 
@@ -60,6 +72,14 @@ async def create_dataset(sb: Sandbox, call: Call[DatasetCreate]) -> Reply:
 async def get_dataset(sb: Sandbox, call: Call[None]) -> Reply:
     dataset = sb.dataset(call.path_id("dataset_id"))
     return Reply(200, dataset_view(sb, dataset, call.base_url, images=call.count("max_images", 200)))
+
+
+@prepares("update-dataset")
+def prepare_dataset_update(body: JSON) -> JSON:
+    """``"Completed"``, as Bria's cookbook sends it, means ``completed`` (see the module docstring)."""
+    if isinstance(body, dict) and body.get("status") == "Completed":
+        return {**body, "status": "completed"}
+    return body
 
 
 @handles("update-dataset")
@@ -131,10 +151,6 @@ async def clone_dataset(sb: Sandbox, call: Call[DatasetClone]) -> Reply:
         "_captions_job": None,
         "_bulk_attempted": False,
     }
-    if "description" in source:
-        record["description"] = source["description"]
-    if "description" in body:
-        record["description"] = body["description"]
     if record.get("captions_update_status") == "in_progress":
         record["captions_update_status"] = "completed"
     sb.store.datasets.put(dataset_id, record)

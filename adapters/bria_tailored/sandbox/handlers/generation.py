@@ -3,11 +3,23 @@
 Each request makes its output at once and files a job in the Status Service (``status.py``), which
 shows it ``IN_PROGRESS`` for ``job_seconds``; ``sync=true`` answers with the result instead. The
 ``[sandbox:error]`` marker makes the job end in ``ERROR`` (or a sync request answer 500).
+
+Decisions where the sandbox follows its spec:
+
+- A ``sync=true`` answer carries exactly what the spec documents: ``ImageGenerationResult``
+  ``{image_url, structured_prompt}`` and ``StructuredPromptResult`` ``{structured_prompt}``. The seed,
+  prompt and request id the sandbox used to add are not documented there (the Status Service's
+  ``result`` documents ``seed``; an async job's result keeps it).
+- ``webhook_url`` (docs.bria.ai ``webhooks``: accepted by every async v2 endpoint; the spec may not list
+  it yet, so its type is checked here) makes the job's final status POSTed there, signed (``webhooks.py``).
+  It must be an http(s) URL on loopback or allowed by ``fetch_allow`` (else 400 on ``webhook_url``);
+  with ``sync=true`` nothing is delivered (the answer is the result).
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 import random
 
 from .. import media
@@ -15,9 +27,11 @@ from ..content import parse_json_object, structured_prompt_for
 from ..errors import ApiError, field_problem, message
 from ..json_types import JSON
 from ..lifecycle import ERROR_MARKER
+from ..netpolicy import origin_of
 from ..records import JobError, JobKind, JobRecord, JobResult, ModelRecord
 from ..service import Sandbox
-from ..views import result_view
+from ..views import result_view, status_view
+from ..webhooks import signing_key
 from .base import Call, Reply, handles
 from .bodies import ImageGenerationRequest, StructuredPromptRequest, VideoGenerationRequest
 
@@ -65,6 +79,35 @@ def _new_job(
     return sb.store.jobs.put(request_id, job)
 
 
+def _webhook_url(sb: Sandbox, value: object) -> str | None:
+    """The request's ``webhook_url`` once checked (``None`` without one); a 400 when it may not be used."""
+    if value is None:
+        return None
+    if not isinstance(value, str) or origin_of(value) is None:
+        raise field_problem("webhook_url must be an http(s) URL", "webhook_url", value)
+    if not sb.fetcher.policy.may_post(value):
+        raise field_problem(
+            "the sandbox delivers webhooks only to loopback URLs and to fetch_allow entries",
+            "webhook_url",
+            value,
+        )
+    return value
+
+
+def _notify(sb: Sandbox, job: JobRecord, url: str | None, base_url: str, api_token: str) -> None:
+    """Deliver the job's final status to ``url`` once it ends (in the background)."""
+    if url is None:
+        return
+    key = signing_key(api_token)
+
+    async def deliver() -> None:
+        await sb.sleep_until(job["ready_at"])
+        body = json.dumps(status_view(job, sb.now(), base_url)).encode()
+        await sb.webhooks.deliver(url, job["request_id"], body, key)
+
+    sb.spawn(deliver())
+
+
 def _accepted(base_url: str, job: JobRecord) -> Reply:
     return Reply(
         202, {"request_id": job["request_id"], "status_url": f"{base_url}/v2/status/{job['request_id']}"}
@@ -104,6 +147,7 @@ async def generate_image(sb: Sandbox, call: Call[ImageGenerationRequest]) -> Rep
     if base and not prompt and body.get("seed") is None:
         raise field_problem("recreating an image from a structured_prompt requires 'seed'", "seed")
     model = _generation_model(sb, body["tailored_model_id"], 403)
+    webhook = None if body.get("sync") else _webhook_url(sb, body.get("webhook_url"))
     seed = _seed(body.get("seed"))
     text = f"{prompt or ''} {base or ''}"
     error = _error(text) if ERROR_MARKER in text else None
@@ -129,7 +173,11 @@ async def generate_image(sb: Sandbox, call: Call[ImageGenerationRequest]) -> Rep
         if error is not None:
             raise message(500, error["message"])
         if result is not None:
-            return Reply(200, {**result_view(result, call.base_url), "request_id": job["request_id"]})
+            view = result_view(result, call.base_url)
+            return Reply(
+                200, {"image_url": view["image_url"], "structured_prompt": result["structured_prompt"]}
+            )
+    _notify(sb, job, webhook, call.base_url, call.api_token)
     return _accepted(call.base_url, job)
 
 
@@ -146,6 +194,7 @@ async def generate_structured_prompt(sb: Sandbox, call: Call[StructuredPromptReq
             "structured_prompt must be a string holding a JSON object", "structured_prompt", base
         )
     model = _generation_model(sb, body["tailored_model_id"], 403)
+    webhook = None if body.get("sync") else _webhook_url(sb, body.get("webhook_url"))
     seed = _seed(body.get("seed"))
     text = f"{prompt} {base or ''}"
     error = _error(text) if ERROR_MARKER in text else None
@@ -158,7 +207,8 @@ async def generate_structured_prompt(sb: Sandbox, call: Call[StructuredPromptReq
         if error is not None:
             raise message(500, error["message"])
         if result is not None:
-            return Reply(200, {**result, "request_id": job["request_id"]})
+            return Reply(200, {"structured_prompt": result["structured_prompt"]})
+    _notify(sb, job, webhook, call.base_url, call.api_token)
     return _accepted(call.base_url, job)
 
 
@@ -166,6 +216,7 @@ async def generate_structured_prompt(sb: Sandbox, call: Call[StructuredPromptReq
 async def generate_video(sb: Sandbox, call: Call[VideoGenerationRequest]) -> Reply:
     body = call.body
     model = _generation_model(sb, body["tailored_model_id"], 404)
+    webhook = _webhook_url(sb, body.get("webhook_url"))
     data, _ = await sb.fetcher.read_image_input(body["image"], "image", sb.options.max_image_bytes)
     info = media.sniff_image(data)
     if info is None:
@@ -180,4 +231,6 @@ async def generate_video(sb: Sandbox, call: Call[VideoGenerationRequest]) -> Rep
         video = media.generate_mp4(frames, width, height, duration_ms=5000)
         key = sb.put_file("outputs/videos", video, "video/mp4", "mp4")
         result = {"_video": key, "seed": seed}
-    return _accepted(call.base_url, _new_job(sb, call.now, "video", result, error))
+    job = _new_job(sb, call.now, "video", result, error)
+    _notify(sb, job, webhook, call.base_url, call.api_token)
+    return _accepted(call.base_url, job)

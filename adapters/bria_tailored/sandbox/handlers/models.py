@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 
 from .. import media
 from ..errors import message
-from ..fetching import FetchError
+from ..fetching import FetchError, fetch_failed
 from ..lifecycle import TRAINING_STATES, iso
 from ..records import DatasetRecord, ModelRecord
 from ..service import Sandbox
@@ -150,7 +150,7 @@ async def upload_model(sb: Sandbox, call: Call[ModelUpload]) -> Reply:
     try:
         data = await sb.fetcher.fetch(url, sb.options.max_model_bytes)
     except FetchError as exc:
-        raise message(422, f"model_url could not be fetched: {exc}") from exc
+        raise fetch_failed(422, "model_url", exc) from None
     if not media.is_safetensors(data):
         raise message(415, "Invalid file format: the model must be a .safetensors file")
     if project_id is None:

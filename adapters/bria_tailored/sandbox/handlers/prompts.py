@@ -7,7 +7,7 @@ import hashlib
 
 from .. import media
 from ..content import parse_json_object, refine, visual_schema_for
-from ..errors import ApiError, field_problem, message
+from ..errors import field_problem, message
 from ..service import Sandbox
 from .base import Call, Reply, handles
 from .bodies import RefineStructuredPromptRequest, VisualSchemaRequest
@@ -20,10 +20,9 @@ async def generate_visual_schema(sb: Sandbox, call: Call[VisualSchemaRequest]) -
     digests: list[str] = []
     colors: list[str] = []
     for index, value in enumerate(call.body["images"]):
-        try:
-            data, _ = await sb.fetcher.read_image_input(value, f"images.{index}", sb.options.max_image_bytes)
-        except ApiError as exc:
-            raise ApiError(400 if exc.status == 422 else exc.status, exc.body) from exc
+        data, _ = await sb.fetcher.read_image_input(
+            value, f"images.{index}", sb.options.max_image_bytes, status=400
+        )
         if media.sniff_image(data) is None:
             raise message(415, f"images.{index}: unsupported image format (use jpg, jpeg, png or webp)")
         digests.append(hashlib.sha256(data).hexdigest())

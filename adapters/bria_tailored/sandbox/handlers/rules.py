@@ -1,6 +1,7 @@
 """Business rules that more than one resource applies: which IP types a project may have.
 
-Bria checks a project's IP when it is created, updated, or created on the fly by a model upload.
+Bria checks a project's IP when it is created, or created on the fly by a model upload (not on update:
+update-project documents no 400; see ``projects.py``).
 """
 
 from __future__ import annotations
