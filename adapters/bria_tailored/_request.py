@@ -33,7 +33,23 @@ def call(
     response = yield from call_raw(conn, op, path=path, query=query, json=json)
     try:
         return op.read(response)
-    except (ValueError, KeyError, TypeError) as exc:
+    except (ValueError, KeyError, TypeError, RecursionError) as exc:
+        raise unreadable(response, exc) from None
+
+
+def call_with_response(
+    conn: Connection,
+    op: Operation[R],
+    *,
+    path: Mapping[str, object] | None = None,
+    query: Mapping[str, object] | None = None,
+    json: Any = None,
+) -> Plan[tuple[httpx.Response, R]]:
+    """Like :func:`call`, also returning the response (to report a documented field that is missing)."""
+    response = yield from call_raw(conn, op, path=path, query=query, json=json)
+    try:
+        return response, op.read(response)
+    except (ValueError, KeyError, TypeError, RecursionError) as exc:
         raise unreadable(response, exc) from None
 
 
@@ -89,7 +105,7 @@ def status_error(response: httpx.Response) -> errors.APIStatusError:
     """The typed error for a 4xx/5xx response, carrying the server's words in all three body shapes."""
     try:
         body: Any = response.json()
-    except ValueError:
+    except (ValueError, RecursionError):
         body = response.text
     message, field_errors = errors.parse_error_body(body)
     cls = errors.status_error_class(response.status_code, message)
@@ -113,8 +129,9 @@ def unreadable(response: httpx.Response, exc: Exception) -> errors.ResponseForma
     shows a short excerpt of the body (redacted like every message)."""
     method, path = response.request.method, path_of(response.request)
     excerpt = response.text[:200] if response.content else "(empty body)"
+    why = str(exc) if len(str(exc)) <= 300 else str(exc)[:297] + "..."
     return errors.ResponseFormatError(
-        f"{method} {path} -> {response.status_code}: unexpected response ({exc}): {excerpt!r}",
+        f"{method} {path} -> {response.status_code}: unexpected response ({why}): {excerpt!r}",
         status_code=response.status_code,
         body=response.text[:2000],
         response=response,
@@ -127,6 +144,6 @@ def json_of(response: httpx.Response) -> object:
     """The response's JSON, or raise the unreadable-response error."""
     try:
         data: object = response.json()
-    except ValueError as exc:
+    except (ValueError, RecursionError) as exc:
         raise unreadable(response, exc) from None
     return data

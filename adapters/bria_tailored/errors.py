@@ -240,17 +240,17 @@ def parse_error_body(body: object) -> tuple[str, list[FieldError]]:
             return "", []
         try:
             body = json.loads(text)
-        except ValueError:
+        except (ValueError, RecursionError):
             return text[:2000], []
     if isinstance(body, str):
-        return body, []
+        return body[:2000], []
     if _is_object(body):
         errors = body.get("errors")
         field_errors = [_field_error(item) for item in errors] if _is_array(errors) else []
         found = body.get("message") or body.get("detail") or body.get("error")
         if _is_object(found):
             found = found.get("message") or json.dumps(found)
-        message = str(found) if found else ""
+        message = str(found)[:2000] if found else ""
         if not message and field_errors:
             message = "; ".join(f"{e.field}: {e.message}" if e.field else e.message for e in field_errors)
         if not message and body.get("status"):

@@ -251,7 +251,10 @@ class Connection:
 
 def same_origin(url: str | httpx.URL, base_url: str) -> bool:
     """Whether ``url`` has the scheme, host and port of ``base_url``."""
-    a, b = httpx.URL(url), httpx.URL(base_url)
+    try:
+        a, b = httpx.URL(url), httpx.URL(base_url)
+    except httpx.InvalidURL:
+        return False
     return (a.scheme, a.host, a.port) == (b.scheme, b.host, b.port)
 
 

@@ -219,5 +219,5 @@ def coerce_seed(value: object) -> int | None:
         return None
     try:
         return int(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # "x", "1.5", inf
         return None

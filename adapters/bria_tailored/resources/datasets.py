@@ -6,13 +6,13 @@ from __future__ import annotations
 import builtins
 import os
 import typing
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Literal, TypeVar
 
 from .. import _operations as ops
 from .. import polling, statuses, validation
 from .._plan import Plan, blocking, gather
-from .._request import call, call_raw, unreadable
+from .._request import call, call_raw, call_with_response, unreadable
 from ..errors import JobFailedError, ValidationError
 from ..statuses import UnknownStatusGuard
 from ..types import BulkUploadResult, UploadFailure
@@ -31,7 +31,6 @@ if TYPE_CHECKING:
         UploadType,
     )
 
-    from .._operation import Operation
     from .._operations import DatasetStatusValue, UploadTypeValue
     from ..polling import PollPolicy
     from ..storage import StorageBackend, StoredObject
@@ -275,7 +274,7 @@ class DatasetPlans(PlanGroup):
         json = checked(
             "VisualSchemaRequest", {"images": encoded, **compact(content_moderation=content_moderation)}
         )
-        result, response = yield from _call_read(self._conn, ops.generate_visual_schema, json=json)
+        response, result = yield from call_with_response(self._conn, ops.generate_visual_schema, json=json)
         return _text(response, result.visual_schema, "visual_schema")
 
     def refine_structured_prompt(
@@ -305,7 +304,7 @@ class DatasetPlans(PlanGroup):
                 encoded.append((yield from image_string(image, f"context_images[{i}]")))
             payload["context_images"] = encoded
         json = checked("RefineStructuredPromptRequest", payload)
-        result, response = yield from _call_read(self._conn, ops.refine_structured_prompt, json=json)
+        response, result = yield from call_with_response(self._conn, ops.refine_structured_prompt, json=json)
         return _text(response, result.structured_prompt, "structured_prompt")
 
     # ------------------------------------------------------------------------------------ captions
@@ -502,7 +501,7 @@ class DatasetPlans(PlanGroup):
         dataset_id = validation.check_id("dataset_id", dataset_id)
         validation.check_destination("to", to, optional=True)
         validation.check_text("key", key, optional=True)
-        links, response = yield from _call_read(
+        response, links = yield from call_with_response(
             self._conn, ops.download_dataset, path={"dataset_id": dataset_id}
         )
         if to is None:
@@ -535,21 +534,6 @@ def _blank(value: object) -> bool:
 def _has_text(value: object) -> bool:
     """``value`` is a string with something other than whitespace."""
     return isinstance(value, str) and bool(value.strip())
-
-
-def _call_read(
-    conn: Connection,
-    op: Operation[R],
-    *,
-    path: Mapping[str, object] | None = None,
-    json: Mapping[str, object] | None = None,
-) -> Plan[tuple[R, httpx.Response]]:
-    """Like :func:`call`, with the response too (to name it when a documented field is missing)."""
-    response = yield from call_raw(conn, op, path=path, json=json)
-    try:
-        return op.read(response), response
-    except (ValueError, KeyError, TypeError) as exc:
-        raise unreadable(response, exc) from None
 
 
 def _text(response: httpx.Response, value: object, field: str) -> str:

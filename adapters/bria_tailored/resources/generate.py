@@ -14,7 +14,8 @@ from .. import _operations as ops
 from .. import validation
 from .._plan import Plan
 from .._request import call_raw, json_of, unreadable
-from ..errors import APIStatusError, ValidationError
+from ..errors import ValidationError
+from ..transport import same_origin
 from ..types import ImageResult, Job, JobKind, StructuredPromptResult, VideoResult
 from ._base import PlanGroup, checked, compact
 from ._inputs import image_string
@@ -62,6 +63,7 @@ class GeneratePlans(PlanGroup):
         tailored_model_influence: float | None = None,
         prompt_content_moderation: bool | None = None,
         visual_output_content_moderation: bool | None = None,
+        webhook_url: str | None = None,
         sync: bool = False,
         wait: Literal[True] = True,
         timeout: float | None = 600.0,
@@ -84,6 +86,7 @@ class GeneratePlans(PlanGroup):
         tailored_model_influence: float | None = None,
         prompt_content_moderation: bool | None = None,
         visual_output_content_moderation: bool | None = None,
+        webhook_url: str | None = None,
         sync: bool = False,
         wait: Literal[False],
         timeout: float | None = 600.0,
@@ -106,6 +109,7 @@ class GeneratePlans(PlanGroup):
         tailored_model_influence: float | None = None,
         prompt_content_moderation: bool | None = None,
         visual_output_content_moderation: bool | None = None,
+        webhook_url: str | None = None,
         sync: bool = False,
         wait: bool = True,
         timeout: float | None = 600.0,
@@ -127,6 +131,7 @@ class GeneratePlans(PlanGroup):
         tailored_model_influence: float | None = None,
         prompt_content_moderation: bool | None = None,
         visual_output_content_moderation: bool | None = None,
+        webhook_url: str | None = None,
         sync: bool = False,
         wait: bool = True,
         timeout: float | None = 600.0,
@@ -135,10 +140,12 @@ class GeneratePlans(PlanGroup):
     ) -> Plan[ImageResult | Job[ImageResult]]:
         """Generate an image: give ``prompt``; ``structured_prompt`` + ``seed`` to recreate; or both to refine.
 
-        ``sync=True`` asks Bria to answer inline (no job to wait for: it needs ``wait=True``)."""
+        ``sync=True`` asks Bria to answer inline (no job to wait for: it needs ``wait=True``).
+        ``webhook_url``: Bria also POSTs the result there, signed (see :mod:`bria_tailored.webhooks`)."""
         validation.check_generation_inputs(prompt, structured_prompt, seed)
         validation.check_seed("seed", seed)
         _check_submit(sync, wait, timeout, on_progress, policy)
+        _check_webhook_url(webhook_url, sync)
         payload = compact(
             tailored_model_id=_model_id(tailored_model_id),
             prompt=prompt,
@@ -151,6 +158,7 @@ class GeneratePlans(PlanGroup):
             tailored_model_influence=tailored_model_influence,
             prompt_content_moderation=prompt_content_moderation,
             visual_output_content_moderation=visual_output_content_moderation,
+            webhook_url=webhook_url,
         )
         if sync:
             payload["sync"] = True
@@ -170,6 +178,7 @@ class GeneratePlans(PlanGroup):
         structured_prompt: str | None = None,
         seed: int | None = None,
         prompt_content_moderation: bool | None = None,
+        webhook_url: str | None = None,
         sync: bool = False,
         wait: Literal[True] = True,
         timeout: float | None = 600.0,
@@ -186,6 +195,7 @@ class GeneratePlans(PlanGroup):
         structured_prompt: str | None = None,
         seed: int | None = None,
         prompt_content_moderation: bool | None = None,
+        webhook_url: str | None = None,
         sync: bool = False,
         wait: Literal[False],
         timeout: float | None = 600.0,
@@ -202,6 +212,7 @@ class GeneratePlans(PlanGroup):
         structured_prompt: str | None = None,
         seed: int | None = None,
         prompt_content_moderation: bool | None = None,
+        webhook_url: str | None = None,
         sync: bool = False,
         wait: bool = True,
         timeout: float | None = 600.0,
@@ -217,6 +228,7 @@ class GeneratePlans(PlanGroup):
         structured_prompt: str | None = None,
         seed: int | None = None,
         prompt_content_moderation: bool | None = None,
+        webhook_url: str | None = None,
         sync: bool = False,
         wait: bool = True,
         timeout: float | None = 600.0,
@@ -229,6 +241,7 @@ class GeneratePlans(PlanGroup):
         validation.check_text("prompt", prompt, optional=True)
         validation.check_seed("seed", seed)
         _check_submit(sync, wait, timeout, on_progress, policy)
+        _check_webhook_url(webhook_url, sync)
         if structured_prompt is not None:
             validation.check_json_string("structured_prompt", structured_prompt)
         payload = compact(
@@ -237,6 +250,7 @@ class GeneratePlans(PlanGroup):
             structured_prompt=structured_prompt,
             seed=seed,
             prompt_content_moderation=prompt_content_moderation,
+            webhook_url=webhook_url,
         )
         if sync:
             payload["sync"] = True
@@ -263,6 +277,7 @@ class GeneratePlans(PlanGroup):
         image: Source | ImageResult,
         *,
         seed: int | None = None,
+        webhook_url: str | None = None,
         wait: Literal[True] = True,
         timeout: float | None = 1200.0,
         on_progress: Callable[[str], object] | None = None,
@@ -276,6 +291,7 @@ class GeneratePlans(PlanGroup):
         image: Source | ImageResult,
         *,
         seed: int | None = None,
+        webhook_url: str | None = None,
         wait: Literal[False],
         timeout: float | None = 1200.0,
         on_progress: Callable[[str], object] | None = None,
@@ -289,6 +305,7 @@ class GeneratePlans(PlanGroup):
         image: Source | ImageResult,
         *,
         seed: int | None = None,
+        webhook_url: str | None = None,
         wait: bool = True,
         timeout: float | None = 1200.0,
         on_progress: Callable[[str], object] | None = None,
@@ -301,6 +318,7 @@ class GeneratePlans(PlanGroup):
         image: Source | ImageResult,
         *,
         seed: int | None = None,
+        webhook_url: str | None = None,
         wait: bool = True,
         timeout: float | None = 1200.0,
         on_progress: Callable[[str], object] | None = None,
@@ -312,12 +330,14 @@ class GeneratePlans(PlanGroup):
         validation.check_seed("seed", seed)
         validation.check_bool("wait", wait)
         validation.check_wait(timeout, on_progress, policy)
+        _check_webhook_url(webhook_url, False)
         source = image.image_url if isinstance(image, ImageResult) else image
         validation.check_source("image", source)
         shown = source if isinstance(source, str) else None
         encoded = yield from image_string(source, "image")
         json = checked(
-            "VideoGenerationRequest", compact(tailored_model_id=model_id, image=encoded, seed=seed)
+            "VideoGenerationRequest",
+            compact(tailored_model_id=model_id, image=encoded, seed=seed, webhook_url=webhook_url),
         )
         return (
             yield from _submit(
@@ -332,6 +352,18 @@ class GeneratePlans(PlanGroup):
                 policy,
                 shown,
             )
+        )
+
+
+def _check_webhook_url(webhook_url: str | None, sync: bool) -> None:
+    """An absolute http(s) URL, and only for a job (Bria POSTs a finished job's result there; docs.bria.ai
+    ``webhooks``: "any async endpoint")."""
+    if webhook_url is None:
+        return
+    validation.check_http_url("webhook_url", webhook_url)
+    if sync:
+        raise ValidationError(
+            "webhook_url", webhook_url, "is for asynchronous jobs: with sync=True the answer comes inline"
         )
 
 
@@ -372,16 +404,20 @@ def _submit(
             return _typed(with_inputs(result, inputs), result_type)
         except KeyError as exc:
             raise unreadable(response, exc) from None
-    if not isinstance(request_id, str) or not request_id:
-        raise APIStatusError(
-            f"{response.request.method} {response.request.url.path} -> {response.status_code}: "
-            "the accepted job has no request_id",
-            status_code=response.status_code,
-            body=body,
-            response=response,
-        )
-    status_url = body.get("status_url")
-    job: Job[R] = Job(request_id, status_url if isinstance(status_url, str) else None, kind, inputs)
+    try:
+        request_id = validation.check_request_id("request_id", request_id)
+    except ValidationError as exc:
+        raise unreadable(
+            response, ValueError(f"the accepted job has no usable request_id ({exc.rule})")
+        ) from None
+    given = body.get("status_url")
+    status_url: str | None = None  # a status_url off the API's origin is never followed (it carries the token)
+    if given is not None:
+        if not isinstance(given, str) or not given.isprintable() or len(given) > 2048:
+            raise unreadable(response, ValueError("the accepted job's status_url is not a URL"))
+        if same_origin(given, conn.base_url):
+            status_url = given
+    job: Job[R] = Job(request_id, status_url, kind, inputs)
     if not wait:
         return job
     return (yield from wait_plan(conn, job, timeout, on_progress, policy))

@@ -15,6 +15,7 @@ from .._plan import Plan
 from .._request import call, fetch, json_of, unreadable
 from ..errors import BriaError, JobFailedError, NotFoundError, ValidationError, WaitTimeoutError
 from ..statuses import UnknownStatusGuard
+from ..transport import same_origin
 from ..types import (
     GenerationResult,
     ImageResult,
@@ -233,7 +234,11 @@ def _settled(value: object) -> object:
 
 
 def _get_plan(conn: Connection, job: Job[R]) -> Plan[StatusResponse]:
-    if job.status_url and job.status_url.startswith(conn.base_url + "/"):
+    if (
+        job.status_url
+        and job.status_url.startswith(conn.base_url + "/")
+        and same_origin(job.status_url, conn.base_url)
+    ):
         # Follow the status_url the API returned, but only on the API's own host (it carries the token).
         from bria_tailored_api.models import StatusResponse
 
