@@ -808,7 +808,7 @@ def test_limiter_is_used_by_the_transport() -> None:
     sleeps: list[float] = []
     clock = FakeClock()
     http = httpx.Client(transport=httpx.MockTransport(lambda r: httpx.Response(200, json=MODEL)))
-    client = TailoredClient("t", base_url="https://x.test", http_client=http)
+    client = TailoredClient("t", base_url="https://x.test", http_client=http, requests_per_minute=30)
     client._pool.limiter = TokenBucket(30, clock=clock)
     client._setup(client._config, client._pool, client._deadline)
     client._engine.sleep = sleeps.append

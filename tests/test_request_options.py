@@ -120,3 +120,24 @@ def test_results_carry_their_inputs_and_timeouts_carry_the_request_id() -> None:
     assert caught.value.request_id == "r7"
     [timed_out] = slow.status.wait_all([Job("r7")], timeout=0, return_exceptions=True)
     assert isinstance(timed_out, errors.WaitTimeoutError) and timed_out.request_id == "r7"
+
+
+def test_raw_responses_give_status_and_headers_beside_the_parsed_result() -> None:
+    seen: list[httpx.Request] = []
+    client = recording_client(seen)
+    with client.raw_responses() as raw:
+        project = client.projects.get(1)
+        client.projects.get(1)
+    assert project.id == 1 and len(raw.responses) == 2
+    assert raw.last.status_code == 200 and raw.last.headers["content-type"] == "application/json"
+    client.projects.get(1)
+    assert len(raw.responses) == 2  # nothing captured after the block
+
+
+def test_with_options_may_change_the_rate_limit_and_keeps_the_pool() -> None:
+    seen: list[httpx.Request] = []
+    client = recording_client(seen)
+    slower = client.with_options(requests_per_minute=6, max_retries=0)
+    assert slower._pool is client._pool and slower._conn.limiter is not None
+    assert client._conn.limiter is None
+    assert slower.projects.get(1).id == 1

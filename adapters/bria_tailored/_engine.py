@@ -20,6 +20,7 @@ propagate at once.
 from __future__ import annotations
 
 import concurrent.futures
+import contextvars
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
@@ -87,7 +88,11 @@ class SyncEngine:
             return [self._settle(factory, effect.return_exceptions) for factory in effect.plans]
         workers = min(effect.concurrency, len(effect.plans))
         pool = concurrent.futures.ThreadPoolExecutor(max_workers=workers, thread_name_prefix="bria")
-        futures = [pool.submit(self._settle, factory, effect.return_exceptions) for factory in effect.plans]
+        # Each worker runs in a copy of the caller's context (contextvars reach sub-plans, as with tasks).
+        futures = [
+            pool.submit(contextvars.copy_context().run, self._settle, factory, effect.return_exceptions)
+            for factory in effect.plans
+        ]
         try:
             results = [future.result() for future in futures]
         except BaseException:

@@ -13,12 +13,14 @@ pickled (build one per process).
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import math
 import os
 import random
 import threading
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Generator
 from typing import Generic, NoReturn, TypeVar
 
 import httpx
@@ -50,6 +52,43 @@ HttpT = TypeVar("HttpT", httpx.Client, httpx.AsyncClient)
 #: ``timeout``, which bounds each read: a server trickling bytes cannot hold a call open forever.
 DEFAULT_REQUEST_DEADLINE = 300.0
 
+_captures: contextvars.ContextVar[tuple[CapturedResponses, ...]] = contextvars.ContextVar(
+    "bria_tailored_captures", default=()
+)
+
+
+class CapturedResponses:
+    """The HTTP responses of the calls made inside ``with client.raw_responses() as raw:`` (in order,
+    retries included): status, headers and body beside the parsed results the calls return."""
+
+    def __init__(self) -> None:
+        self.responses: list[httpx.Response] = []
+
+    @property
+    def last(self) -> httpx.Response:
+        """The latest response (raises ``LookupError`` when no request was made)."""
+        if not self.responses:
+            raise LookupError("no request was made inside the block")
+        return self.responses[-1]
+
+
+def _record(response: httpx.Response) -> httpx.Response:
+    for captured in _captures.get():
+        captured.responses.append(response)
+    return response
+
+
+@contextlib.contextmanager
+def raw_responses() -> Generator[CapturedResponses, None, None]:
+    """Capture the HTTP responses of the calls made in the block (any client, this thread or task)."""
+    captured = CapturedResponses()
+    token = _captures.set((*_captures.get(), captured))
+    try:
+        yield captured
+    finally:
+        _captures.reset(token)
+
+
 _live: weakref.WeakSet[_Pool[httpx.Client] | _Pool[httpx.AsyncClient]] = weakref.WeakSet()
 _fork_lock = threading.Lock()
 
@@ -72,14 +111,16 @@ class _Pool(Generic[HttpT]):
         self.closed = False
         self.loop: object = None  # the event loop (or a weak reference to it) an async client runs on
         self.abandoned: list[HttpT] = []  # a parent's pools, kept alive (never closed) in a forked child
+        self.copy_limiters: list[TokenBucket] = []  # limiters of with_options copies sharing this pool
         _live.add(self)  # pyright: ignore[reportArgumentType]
 
     def after_fork(self) -> None:
         """In a forked child: a fresh pool (the parent's sockets stay untouched) and limiter lock."""
         if self.pid == os.getpid():
             return
-        if self.limiter is not None:
-            self.limiter.reset_lock()
+        for limiter in [self.limiter, *self.copy_limiters]:
+            if limiter is not None:
+                limiter.reset_lock()
         if self.make_http is not None:
             self.abandoned.append(self.http)
             self.http = self.make_http()
@@ -114,6 +155,10 @@ if hasattr(os, "register_at_fork"):
 
 
 def _connection(config: Config, pool: _Pool[httpx.Client] | _Pool[httpx.AsyncClient]) -> Connection:
+    limiter = pool.limiter
+    if config.requests_per_minute and (limiter is None or limiter.per_minute != config.requests_per_minute):
+        limiter = TokenBucket(config.requests_per_minute)  # a with_options copy with its own rate
+        pool.copy_limiters.append(limiter)
     return Connection(
         base_url=config.base_url,
         api_token=config.api_token,
@@ -121,7 +166,7 @@ def _connection(config: Config, pool: _Pool[httpx.Client] | _Pool[httpx.AsyncCli
         user_agent=USER_AGENT,
         build_request=pool.http.build_request,  # pure: still right after a fork swapped the pool
         policy=RetryPolicy(max_retries=config.max_retries),
-        limiter=pool.limiter,
+        limiter=limiter if config.requests_per_minute else None,
         rng=random.Random(),
     )
 
@@ -136,14 +181,16 @@ def _copied(
     timeout: float | httpx.Timeout | None,
     max_retries: int | None,
     request_deadline: float | None,
+    requests_per_minute: float | None,
 ) -> tuple[Config, PoolT, float]:
-    """The options of a ``with_options`` copy: same token, URL, pool and limiter; other limits."""
+    """The options of a ``with_options`` copy: same token, URL and pool; other limits (the same limiter
+    unless ``requests_per_minute`` changes)."""
     new_config = make_config(
         config.api_token,
         config.base_url,
         config.timeout if timeout is None else timeout,
         config.max_retries if max_retries is None else max_retries,
-        config.requests_per_minute,
+        config.requests_per_minute if requests_per_minute is None else requests_per_minute,
     )
     return new_config, pool, deadline if request_deadline is None else _check_deadline(request_deadline)
 
@@ -220,7 +267,7 @@ class TailoredClient(ClientMethods):
         self.status = Status(self._engine, StatusPlans(self._conn))
 
     def _send(self, request: httpx.Request) -> httpx.Response:
-        return send_sync(self._pool.check("TailoredClient"), request, self._deadline)
+        return _record(send_sync(self._pool.check("TailoredClient"), request, self._deadline))
 
     @property
     def base_url(self) -> str:
@@ -233,12 +280,21 @@ class TailoredClient(ClientMethods):
         timeout: float | httpx.Timeout | None = None,
         max_retries: int | None = None,
         request_deadline: float | None = None,
+        requests_per_minute: float | None = None,
     ) -> TailoredClient:
-        """A client with other options sharing this one's connection pool and rate limit (closing either
-        closes the pool)."""
+        """A client with other options sharing this one's connection pool, and its rate limit unless
+        ``requests_per_minute`` is given (closing either closes the pool)."""
         copy = TailoredClient.__new__(TailoredClient)
-        copy._setup(*_copied(self._config, self._pool, self._deadline, timeout, max_retries, request_deadline))
+        options = _copied(
+            self._config, self._pool, self._deadline, timeout, max_retries, request_deadline, requests_per_minute
+        )
+        copy._setup(*options)
         return copy
+
+    def raw_responses(self) -> contextlib.AbstractContextManager[CapturedResponses]:
+        """``with client.raw_responses() as raw: project = client.projects.get(1)``, then
+        ``raw.last.status_code`` / ``raw.last.headers``: the HTTP responses behind the calls of the block."""
+        return raw_responses()
 
     def __repr__(self) -> str:
         return f"TailoredClient(base_url={self.base_url!r})"
@@ -335,7 +391,7 @@ class AsyncTailoredClient(AsyncClientMethods):
                 "create the client inside the loop that uses it (once per asyncio.run()), e.g. "
                 "`async with AsyncTailoredClient() as client:` in your main coroutine"
             )
-        return await send_async(http, request, self._deadline)
+        return _record(await send_async(http, request, self._deadline))
 
     @property
     def base_url(self) -> str:
@@ -348,12 +404,21 @@ class AsyncTailoredClient(AsyncClientMethods):
         timeout: float | httpx.Timeout | None = None,
         max_retries: int | None = None,
         request_deadline: float | None = None,
+        requests_per_minute: float | None = None,
     ) -> AsyncTailoredClient:
-        """A client with other options sharing this one's connection pool and rate limit (closing either
-        closes the pool)."""
+        """A client with other options sharing this one's connection pool, and its rate limit unless
+        ``requests_per_minute`` is given (closing either closes the pool)."""
         copy = AsyncTailoredClient.__new__(AsyncTailoredClient)
-        copy._setup(*_copied(self._config, self._pool, self._deadline, timeout, max_retries, request_deadline))
+        options = _copied(
+            self._config, self._pool, self._deadline, timeout, max_retries, request_deadline, requests_per_minute
+        )
+        copy._setup(*options)
         return copy
+
+    def raw_responses(self) -> contextlib.AbstractContextManager[CapturedResponses]:
+        """``with client.raw_responses() as raw: project = client.projects.get(1)``, then
+        ``raw.last.status_code`` / ``raw.last.headers``: the HTTP responses behind the calls of the block."""
+        return raw_responses()
 
     def __repr__(self) -> str:
         return f"AsyncTailoredClient(base_url={self.base_url!r})"
@@ -390,4 +455,4 @@ def _weakrefable(value: object) -> bool:
     return True
 
 
-__all__ = ["AsyncTailoredClient", "TailoredClient"]
+__all__ = ["AsyncTailoredClient", "CapturedResponses", "TailoredClient", "raw_responses"]

@@ -26,6 +26,7 @@ class TokenBucket:
         if rate <= 0:
             raise ValueError(f"requests_per_minute={rate!r}: must be greater than 0")
         self.rate_per_second = rate / per
+        self.per_minute = rate * 60.0 / per  # as configured, for comparing limits
         self.capacity = max(1.0, burst if burst is not None else 1.0)
         self._clock = clock
         self._lock = threading.Lock()

