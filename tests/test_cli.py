@@ -149,6 +149,8 @@ def test_train_flags_reach_the_options(
     assert code == 2 and "--lr-scheduler" in err
     code, out, _ = cli(capsys, *argv, "--concurrency", "0")
     assert code == 2 and json.loads(out)["error"]["field"] == "concurrency"
+    code, _, err = cli(capsys, *argv, "--training-version", "bria-9")  # not a documented version
+    assert code == 2 and "--training-version" in err
     assert not (tmp_path / "imgs.bria-train.json").exists()
 
 

@@ -673,14 +673,15 @@ def test_missing_token_names_the_variable(monkeypatch: pytest.MonkeyPatch) -> No
 def test_unknown_enum_and_extra_fields_parse() -> None:
     def handler(request: httpx.Request) -> httpx.Response:
         return httpx.Response(
-            200, json={**MODEL, "status": "Archived", "generation_prefix": "p", "training_version": "2"}
+            200, json={**MODEL, "status": "Archived", "lora_scale_hint": "p", "training_version": "2"}
         )
 
     client = TailoredClient(
         "t", base_url="https://x.test", http_client=httpx.Client(transport=httpx.MockTransport(handler))
     )
     model = client.models.get(5)
-    assert model.status == "Archived" and model.additional_properties["generation_prefix"] == "p"
+    assert model.status == "Archived" and model.additional_properties["lora_scale_hint"] == "p"
+    assert model.training_version == "2"  # a documented field, and a value outside its enum still parses
 
 
 # ----------------------------------------------------------------------------------------------- retries

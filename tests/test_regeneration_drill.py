@@ -298,7 +298,7 @@ def test_field_changes_break_by_where_the_schema_is_used() -> None:
     schemas["ProjectCreate"]["properties"]["brand_kit"] = {"type": "string"}
     schemas["ProjectCreate"]["required"].append("brand_kit")  # a new required request field: breaks callers
     schemas["Model"]["required"].remove("project_id")  # a response field that may be absent: breaks readers
-    schemas["Model"]["properties"]["training_version"] = {"type": "string"}  # new response field: fine
+    schemas["Model"]["properties"]["base_model"] = {"type": "string"}  # new response field: fine
     del schemas["Project"]["properties"]["ip_name"]
     schemas["Dataset"]["properties"]["name"] = {"type": "integer"}
     schemas["IpType"]["enum"].remove("icons")
@@ -307,7 +307,7 @@ def test_field_changes_break_by_where_the_schema_is_used() -> None:
     changes = _changes(GENERATED_SPEC, new)
     assert changes[("request field added", "ProjectCreate.brand_kit")] is True
     assert changes[("response field required-ness changed", "Model.project_id")] is True
-    assert changes[("response field added", "Model.training_version")] is False
+    assert changes[("response field added", "Model.base_model")] is False
     assert changes[("response field removed", "Project.ip_name")] is True
     assert changes[("response field retyped", "Dataset.name")] is True
     assert changes[("enum value removed", "IpType 'icons'")] is True

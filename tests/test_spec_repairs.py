@@ -133,6 +133,71 @@ def _all_text(spec: dict[str, Any]) -> str:
     return json.dumps(spec)
 
 
+def _example_values(node: Any) -> list[str]:
+    """Every example value below ``node`` (``example``, and each ``examples`` entry's ``value``), as JSON."""
+    found: list[str] = []
+    for holder in ns.walk_schemas(node):
+        if "example" in holder:
+            found.append(json.dumps(holder["example"], sort_keys=True))
+        examples = holder.get("examples")
+        if isinstance(examples, dict):
+            found += [
+                json.dumps(e["value"], sort_keys=True)
+                for e in examples.values()
+                if isinstance(e, dict) and "value" in e
+            ]
+    return found
+
+
+UPSTREAM_EXAMPLES = _example_values(UPSTREAM)
+
+
+def _lost_examples(spec: dict[str, Any]) -> list[str]:
+    """Upstream examples that are in none of the spec's operations or components."""
+    kept = set(_example_values({"paths": spec.get("paths"), "components": spec.get("components")}))
+    return [value for value in UPSTREAM_EXAMPLES if value not in kept]
+
+
+def _copies_disagree_on_examples(spec: dict[str, Any]) -> bool:
+    """A root-level copy of an operation and its ``paths`` copy carry different examples of one body."""
+    for key in [k for k in spec if k.startswith("/")]:
+        for method, root_op in spec[key].items():
+            paths_op = spec.get("paths", {}).get(key, {}).get(method)
+            if not isinstance(root_op, dict) or not isinstance(paths_op, dict):
+                continue
+            theirs = dict(ns._media_objects(paths_op))
+            for where, media in ns._media_objects(root_op):
+                other = theirs.get(where, {})
+                if "example" in media and "example" in other and media["example"] != other["example"]:
+                    return True
+    return False
+
+
+def _body(spec: dict[str, Any], *operation_ids: str) -> dict[str, Any]:
+    """The JSON request body schema of the first of ``operation_ids`` in the spec (``$ref`` resolved)."""
+    for operation_id in operation_ids:
+        found = ns.op_by_id(spec, operation_id)
+        if found is None:
+            continue
+        schema = ns.json_body_schema(found) or {}
+        name = ns.ref_name(schema)
+        return spec["components"]["schemas"][name] if name else schema
+    raise AssertionError(operation_ids)
+
+
+# (published operationId, repaired operationId) of the asynchronous v2 requests
+ASYNC_V2 = [
+    ("image-generate-tailored", "generate-image"),
+    ("structured-prompt-generate-tailored", "generate-structured-prompt"),
+    ("generate-video-from-tailored-image", "generate-video"),
+]
+
+
+def _responses(spec: dict[str, Any], operation_id: str) -> dict[str, Any]:
+    found = ns.op_by_id(spec, operation_id)
+    return (found or {}).get("responses") or {}
+
+
 DEFECTS: dict[str, Callable[[dict[str, Any]], bool]] = {
     # each returns True while the defect is present
     "merge_root_path_items": lambda s: (
@@ -173,6 +238,28 @@ DEFECTS: dict[str, Callable[[dict[str, Any]], bool]] = {
         "id" not in s["components"].get("schemas", {}).get("Project", {}).get("required", [])
     ),
     "tidy_info": lambda s: not s["info"].get("version"),
+    "keep_upstream_examples": lambda s: bool(_lost_examples(s)) or _copies_disagree_on_examples(s),
+    "optional_training_body": lambda s: bool(
+        (op(s, "start-training").get("requestBody") or {}).get("required")
+    ),
+    "status_service_errors": lambda s: "5XX" not in _responses(s, "get-status"),
+    "document_unauthorized": lambda s: any(
+        "401" not in (o.get("responses") or {}) for _, _, o in ns.operations(s)
+    ),
+    "document_parameter_errors": lambda s: any(
+        "400" not in (o.get("responses") or {})
+        and any(p["in"] in ("path", "query") and ns._can_be_malformed(p) for p in o.get("parameters", []))
+        for _, _, o in ns.operations(s)
+    ),
+    "training_version": lambda s: (
+        "training_version" not in _body(s, "create-model").get("properties", {})
+        or "generation_prefix"
+        not in s["components"].get("schemas", {}).get("Model", {}).get("properties", {})
+    ),
+    "webhook_url": lambda s: any(
+        "webhook_url" not in _body(s, *ids).get("properties", {}) for ids in ASYNC_V2
+    ),
+    "required_request_fields": lambda s: "zip_url" not in _body(s, "bulk-upload-images").get("required", []),
 }
 
 
@@ -294,6 +381,120 @@ def test_status_service_is_documented(repaired: dict[str, Any]) -> None:
     )
     job_status = repaired["components"]["schemas"]["JobStatus"]["enum"]
     assert job_status == ["IN_PROGRESS", "COMPLETED", "ERROR", "UNKNOWN"]
+    # docs.bria.ai get_status documents 200, 404 and 5XX: no 429, no word on rate limits (401 is row 21's)
+    assert sorted(status["responses"]) == ["200", "401", "404", "5XX"]
+    assert "rate limit" not in status["description"].lower()
+
+
+def test_status_service_5xx_body_is_the_documented_one(repaired: dict[str, Any]) -> None:
+    media = op(repaired, "get-status")["responses"]["5XX"]["content"]["application/json"]
+    assert ns.ref_name(media["schema"]) == "StatusServiceError"
+    schemas = repaired["components"]["schemas"]
+    body, detail = schemas["StatusServiceError"], schemas["StatusServiceErrorDetail"]
+    assert body["required"] == ["error", "request_id"] and ns.ref_name(body["properties"]["error"]) == (
+        "StatusServiceErrorDetail"
+    )
+    assert detail["required"] == ["code", "details", "message"]
+    assert detail["properties"]["code"]["type"] == "integer"  # not the lenient integer-or-string
+    without, _ = ns.normalize(UPSTREAM, skip={"status_service_errors"})
+    assert "5XX" not in op(without, "get-status")["responses"]
+    assert "StatusServiceError" not in without["components"]["schemas"]
+
+
+def test_every_published_example_is_kept(repaired: dict[str, Any]) -> None:
+    assert len(UPSTREAM_EXAMPLES) > 40 and not _lost_examples(repaired)
+    create = op(repaired, "create-model")["responses"]["201"]["content"]["application/json"]
+    assert sorted(create["examples"]) == ["paths_copy", "root_copy"] and "example" not in create
+    errors = op(repaired, "start-training")["responses"]["400"]["content"]["application/json"]
+    assert ns.ref_name(errors["schema"]) == "Error" and sorted(errors["examples"]) == ["errors", "message"]
+    without, _ = ns.normalize(UPSTREAM, skip={"keep_upstream_examples"})
+    assert len(_lost_examples(without)) == 5  # 3 lost by the merge, 2 by the error model
+
+
+def test_nullable_only_where_upstream_says_and_always_beside_a_type(repaired: dict[str, Any]) -> None:
+    schemas = repaired["components"]["schemas"]
+    assert "nullable" not in schemas["Model"]["properties"]["training_parameters"]
+    assert "nullable" not in schemas["ModelUpload"]["properties"]["project_parameters"]
+    caption_source = schemas["DatasetImage"]["properties"]["caption_source"]
+    assert (
+        "nullable" not in caption_source and {"type": "string", "nullable": True} in caption_source["anyOf"]
+    )
+    # OpenAPI 3.0.3 (redocly's nullable-type-sibling): `nullable` needs a `type` in the same schema
+    for node in ns.walk_schemas(repaired["components"]):
+        if node.get("nullable"):
+            assert "type" in node, node
+    documented = {"generation_prefix"}  # row 24: docs.bria.ai create-model, "string,null"
+    nullable = _nullable_properties(repaired["components"])
+    assert nullable <= _nullable_properties(UPSTREAM) | documented, nullable
+
+
+def _nullable_properties(node: Any) -> set[str]:
+    """Names of the properties below ``node`` that accept null (``nullable`` on them or an ``anyOf`` branch)."""
+    names: set[str] = set()
+    for holder in ns.walk_schemas(node):
+        for key, value in (holder.get("properties") or {}).items():
+            branches = [value, *value.get("anyOf", [])] if isinstance(value, dict) else []
+            if any(isinstance(b, dict) and b.get("nullable") for b in branches):
+                names.add(key)
+    return names
+
+
+def test_401_and_400_are_documented_where_they_can_happen(repaired: dict[str, Any]) -> None:
+    for path, method, operation in ops(repaired):
+        assert "401" in operation["responses"], (method, path)
+    for operation_id in ("get-model", "delete-project", "get-models", "download-dataset"):
+        assert "400" in op(repaired, operation_id)["responses"], operation_id
+    assert "400" not in op(repaired, "get-status")["responses"]  # a free-form string cannot be malformed
+    unauthorized = op(repaired, "get-checkpoint")["responses"]["401"]
+    assert ns.ref_name(unauthorized["content"]["application/json"]["schema"]) == "Error"
+
+
+def test_training_version_and_generation_prefix_follow_the_docs(repaired: dict[str, Any]) -> None:
+    schemas = repaired["components"]["schemas"]
+    assert schemas["TrainingVersion"]["enum"] == ["light", "max", "bria-2.3", "bria-3.2", "fibo"]
+    request = schemas["ModelCreate"]["properties"]["training_version"]
+    assert ns.ref_name(request["allOf"][0]) == "TrainingVersion"  # strict in the request (row 7)
+    assert "training_version" not in schemas["ModelCreate"]["required"]
+    response = schemas["Model"]["properties"]
+    assert {"type": "string"} in response["training_version"]["anyOf"]  # lenient in responses (row 7)
+    assert response["generation_prefix"]["type"] == "string" and response["generation_prefix"]["nullable"]
+
+
+def test_webhook_url_is_on_every_async_v2_request_only(repaired: dict[str, Any]) -> None:
+    for path, method, operation in ops(repaired):
+        body = ns.json_body_schema(operation)
+        if body is None:
+            continue
+        props = repaired["components"]["schemas"][ns.ref_name(body) or ""].get("properties", {})
+        is_async_v2 = path.startswith("/v2/") and "202" in operation["responses"]
+        assert ("webhook_url" in props) == is_async_v2, (method, path)
+    assert len([ids for ids in ASYNC_V2 if "webhook_url" in _body(repaired, *ids)["properties"]]) == 3
+
+
+def test_start_training_body_is_optional_and_zip_url_required(repaired: dict[str, Any]) -> None:
+    start = op(repaired, "start-training")
+    assert not start["requestBody"].get("required") and ns.json_body_schema(start) is not None
+    assert "zip_url" in repaired["components"]["schemas"]["BulkUploadRequest"]["required"]
+
+
+def _repairs_document_rows() -> dict[str, tuple[int, str]]:
+    """``{step: (row, source)}`` from the table of docs/spec-repairs.md."""
+    rows: dict[str, tuple[int, str]] = {}
+    for line in (ROOT / "docs" / "spec-repairs.md").read_text().splitlines():
+        match = re.match(r"^\|\s*(\d+)\s*\|\s*`(\w+)`\s*\|(.*)\|(.*)\|\s*$", line)
+        if match:
+            rows[match.group(2)] = (int(match.group(1)), match.group(4).strip())
+    return rows
+
+
+def test_every_step_cites_its_source_in_the_repairs_document() -> None:
+    rows = _repairs_document_rows()
+    assert set(rows) == {step.name for step in ns.STEPS}
+    for step in ns.STEPS:
+        row, source = rows[step.name]
+        assert row == step.row and source, step.name
+    assert "docs/spec-repairs.md" in (ns.__doc__ or "")
+    assert "docs/spec-repairs.md" in (ROOT / "README.md").read_text()
 
 
 # ------------------------------------------------------------------------------- a new spec arrives
@@ -316,7 +517,7 @@ def test_a_new_upstream_spec_with_the_duplication_fixed_and_a_new_operation() ->
     }
     spec, report = ns.normalize(new)
     ns.validate(spec)
-    assert report[0].endswith("merge_root_path_items: not needed: no path items at the document root")
+    assert _line(report, "merge_root_path_items").endswith("not needed: no path items at the document root")
     archive = spec["paths"]["/v1/tailored-gen/projects/{project_id}/archive"]["post"]
     assert archive["security"] == [{"api_token": []}]
     assert archive["parameters"] == [
@@ -575,11 +776,14 @@ def test_generated_models_parse_unknown_enum_extra_field_and_null() -> None:
             "id": 7,
             "status": "Archived",
             "training_mode": "turbo",
-            "generation_prefix": "xyz",
+            "future_field": "xyz",
+            "generation_prefix": None,
+            "training_version": "bria-4.0",
             "training_parameters": {"lr_warmup_steps": None, "lr_scheduler": "new_one"},
         }
     )
-    assert model.status == "Archived" and model.additional_properties["generation_prefix"] == "xyz"
+    assert model.status == "Archived" and model.additional_properties["future_field"] == "xyz"
+    assert model.generation_prefix is None and model.training_version == "bria-4.0"
     assert Model.from_dict(MODEL).status is ModelStatus.COMPLETED
     nulls = {"caption_source": None, "caption": None, "upload_source_url": None}
     image = DatasetImage.from_dict({**IMAGE, **nulls})
@@ -615,10 +819,10 @@ def test_generated_reprs_leave_out_unset_fields() -> None:
     from bria_tailored_api.types import UNSET
 
     assert repr(UNSET) == "UNSET"
-    text = repr(Model.from_dict({**MODEL, "generation_prefix": "xyz"}))
+    text = repr(Model.from_dict({**MODEL, "future_field": "xyz"}))
     assert text.startswith("Model(") and "Unset" not in text and "UNSET" not in text
     assert "id=1" in text and "dataset_id" not in text
-    assert "additional_properties={'generation_prefix': 'xyz'}" in text
+    assert "additional_properties={'future_field': 'xyz'}" in text
     image = repr(DatasetImage.from_dict({**IMAGE, "caption": None}))
     assert "caption=None" in image and "caption_source" not in image and "additional_properties" not in image
     for module in (ROOT / "generated" / "bria_tailored_api" / "models").glob("*.py"):

@@ -235,6 +235,23 @@ def test_existing_project_id_and_zip_source(sandbox: str, tmp_path: Path) -> Non
         assert dataset_images(client, result.dataset.id) == sorted(p.name for p in paths)
 
 
+def test_training_version_reaches_create_model_and_training_starts_without_a_body(
+    sandbox: str, tmp_path: Path
+) -> None:
+    draw(tmp_path / "imgs", 5)
+    sent: list[httpx.Request] = []
+    http = httpx.Client(event_hooks={"request": [sent.append]})
+    with TailoredClient("tok", base_url=sandbox, http_client=http) as client:
+        result = client.train(
+            tmp_path / "imgs", project="Versioned", training_version="max", poll_policy=FAST, **PROJECT
+        )
+        assert result.model.status.value == "Completed"
+    create = next(r for r in sent if r.method == "POST" and r.url.path.endswith("/tailored-gen/models"))
+    assert json.loads(create.content)["training_version"] == "max"
+    start = next(r for r in sent if r.url.path.endswith("/start_training"))
+    assert start.content == b"" and "content-type" not in start.headers  # as Bria's cookbook sends it
+
+
 async def test_async_client_trains_with_the_same_plan(sandbox: str, tmp_path: Path) -> None:
     draw(tmp_path / "imgs", 5)
     events: list[TrainEvent] = []
@@ -271,6 +288,8 @@ def test_options_resolve_to_defaults_and_errors_name_the_option(tmp_path: Path) 
     assert resolve(tmp_path, 7, {}).project == 7 and resolve(tmp_path, "7", {}).project == 7
     assert resolve(tmp_path, 7, {"refine": "warmer"}).refine == ("warmer",)
     assert resolve(tmp_path, 7, {"training_mode": "expert", "rank": 16}).expert == {"rank": 16}
+    assert resolve(tmp_path, 7, {}).training_version is None
+    assert resolve(tmp_path, 7, {"training_version": "fibo"}).training_version == "fibo"
     bad: list[tuple[dict[str, Any], str]] = [
         ({"concurrency": 0}, "concurrency"),
         ({"timeout": -1}, "timeout"),
@@ -279,6 +298,7 @@ def test_options_resolve_to_defaults_and_errors_name_the_option(tmp_path: Path) 
         ({"poll_policy": 1.0}, "poll_policy"),
         ({"upload_type": "huge"}, "upload_type"),
         ({"training_mode": "manual"}, "training_mode"),
+        ({"training_version": "bria-9"}, "training_version"),
         ({"dataset_name": " "}, "dataset_name"),
         ({"lr_scheduler": "constant"}, "lr_scheduler"),
         ({"training_mode": "expert", "rank": 1}, "rank"),

@@ -69,6 +69,7 @@ LrSchedulerValue: TypeAlias = Literal[
 ModelStatusValue: TypeAlias = Literal["Created", "InProgress", "Completed", "Failed", "Stopping", "Stopped"]
 ProjectStatusValue: TypeAlias = Literal["active"]
 TrainingModeValue: TypeAlias = Literal["fully_automated", "expert"]
+TrainingVersionValue: TypeAlias = Literal["light", "max", "bria-2.3", "bria-3.2", "fibo"]
 UploadTypeValue: TypeAlias = Literal["basic", "advanced"]
 
 download_dataset: Operation[DownloadLinks] = Operation(

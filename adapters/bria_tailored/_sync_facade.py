@@ -24,6 +24,7 @@ if TYPE_CHECKING:
         IpMediumValue,
         IpTypeValue,
         TrainingModeValue,
+        TrainingVersionValue,
         UploadTypeValue,
     )
     from bria_tailored.errors import (
@@ -72,6 +73,7 @@ if TYPE_CHECKING:
         ProjectParameters,
         StatusResponse,
         TrainingMode,
+        TrainingVersion,
         UploadType,
     )
 
@@ -796,15 +798,23 @@ class Models:
         dataset_id: int,
         training_mode: TrainingModeValue | TrainingMode | None = None,
         description: str | None = None,
+        training_version: TrainingVersionValue | TrainingVersion | None = None,
         extra_body: Mapping[str, object] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_headers: Mapping[str, str] | None = None,
         request_timeout: float | None = None,
     ) -> Model:
-        """Create a model on a dataset; ``training_mode`` is ``fully_automated`` (default) or ``expert``."""
+        """Create a model on a dataset; ``training_mode`` is ``fully_automated`` (default) or ``expert``.
+
+        ``training_version`` is the base model to fine-tune (``light``, ``max``, ``bria-2.3``, ``bria-3.2``,
+        ``fibo``); it must suit the dataset (fibo datasets train fibo models only). Left out, none is sent."""
         return self._engine.run(
             self._plans.with_request_options(extra_body, extra_query, extra_headers, request_timeout).create(
-                name=name, dataset_id=dataset_id, training_mode=training_mode, description=description
+                name=name,
+                dataset_id=dataset_id,
+                training_mode=training_mode,
+                description=description,
+                training_version=training_version,
             )
         )
 
@@ -1044,6 +1054,7 @@ class Generate:
         tailored_model_influence: float | None = None,
         prompt_content_moderation: bool | None = None,
         visual_output_content_moderation: bool | None = None,
+        webhook_url: str | None = None,
         sync: bool = False,
         wait: Literal[True] = True,
         timeout: float | None = 600.0,
@@ -1070,6 +1081,7 @@ class Generate:
         tailored_model_influence: float | None = None,
         prompt_content_moderation: bool | None = None,
         visual_output_content_moderation: bool | None = None,
+        webhook_url: str | None = None,
         sync: bool = False,
         wait: Literal[False],
         timeout: float | None = 600.0,
@@ -1096,6 +1108,7 @@ class Generate:
         tailored_model_influence: float | None = None,
         prompt_content_moderation: bool | None = None,
         visual_output_content_moderation: bool | None = None,
+        webhook_url: str | None = None,
         sync: bool = False,
         wait: bool = True,
         timeout: float | None = 600.0,
@@ -1121,6 +1134,7 @@ class Generate:
         tailored_model_influence: float | None = None,
         prompt_content_moderation: bool | None = None,
         visual_output_content_moderation: bool | None = None,
+        webhook_url: str | None = None,
         sync: bool = False,
         wait: bool = True,
         timeout: float | None = 600.0,
@@ -1133,7 +1147,8 @@ class Generate:
     ) -> ImageResult | Job[ImageResult]:
         """Generate an image: give ``prompt``; ``structured_prompt`` + ``seed`` to recreate; or both to refine.
 
-        ``sync=True`` asks Bria to answer inline (no job to wait for: it needs ``wait=True``)."""
+        ``sync=True`` asks Bria to answer inline (no job to wait for: it needs ``wait=True``).
+        ``webhook_url``: Bria also POSTs the result there, signed (see :mod:`bria_tailored.webhooks`)."""
         return self._engine.run(
             self._plans.with_request_options(extra_body, extra_query, extra_headers, request_timeout).image(
                 tailored_model_id,
@@ -1147,6 +1162,7 @@ class Generate:
                 tailored_model_influence=tailored_model_influence,
                 prompt_content_moderation=prompt_content_moderation,
                 visual_output_content_moderation=visual_output_content_moderation,
+                webhook_url=webhook_url,
                 sync=sync,
                 wait=wait,
                 timeout=timeout,
@@ -1164,6 +1180,7 @@ class Generate:
         structured_prompt: str | None = None,
         seed: int | None = None,
         prompt_content_moderation: bool | None = None,
+        webhook_url: str | None = None,
         sync: bool = False,
         wait: Literal[True] = True,
         timeout: float | None = 600.0,
@@ -1184,6 +1201,7 @@ class Generate:
         structured_prompt: str | None = None,
         seed: int | None = None,
         prompt_content_moderation: bool | None = None,
+        webhook_url: str | None = None,
         sync: bool = False,
         wait: Literal[False],
         timeout: float | None = 600.0,
@@ -1204,6 +1222,7 @@ class Generate:
         structured_prompt: str | None = None,
         seed: int | None = None,
         prompt_content_moderation: bool | None = None,
+        webhook_url: str | None = None,
         sync: bool = False,
         wait: bool = True,
         timeout: float | None = 600.0,
@@ -1223,6 +1242,7 @@ class Generate:
         structured_prompt: str | None = None,
         seed: int | None = None,
         prompt_content_moderation: bool | None = None,
+        webhook_url: str | None = None,
         sync: bool = False,
         wait: bool = True,
         timeout: float | None = 600.0,
@@ -1243,6 +1263,7 @@ class Generate:
                 structured_prompt=structured_prompt,
                 seed=seed,
                 prompt_content_moderation=prompt_content_moderation,
+                webhook_url=webhook_url,
                 sync=sync,
                 wait=wait,
                 timeout=timeout,
@@ -1258,6 +1279,7 @@ class Generate:
         image: Source | ImageResult,
         *,
         seed: int | None = None,
+        webhook_url: str | None = None,
         wait: Literal[True] = True,
         timeout: float | None = 1200.0,
         on_progress: Callable[[str], object] | None = None,
@@ -1275,6 +1297,7 @@ class Generate:
         image: Source | ImageResult,
         *,
         seed: int | None = None,
+        webhook_url: str | None = None,
         wait: Literal[False],
         timeout: float | None = 1200.0,
         on_progress: Callable[[str], object] | None = None,
@@ -1292,6 +1315,7 @@ class Generate:
         image: Source | ImageResult,
         *,
         seed: int | None = None,
+        webhook_url: str | None = None,
         wait: bool = True,
         timeout: float | None = 1200.0,
         on_progress: Callable[[str], object] | None = None,
@@ -1308,6 +1332,7 @@ class Generate:
         image: Source | ImageResult,
         *,
         seed: int | None = None,
+        webhook_url: str | None = None,
         wait: bool = True,
         timeout: float | None = 1200.0,
         on_progress: Callable[[str], object] | None = None,
@@ -1324,6 +1349,7 @@ class Generate:
                 tailored_model_id,
                 image,
                 seed=seed,
+                webhook_url=webhook_url,
                 wait=wait,
                 timeout=timeout,
                 on_progress=on_progress,

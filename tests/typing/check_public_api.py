@@ -124,6 +124,13 @@ def sync_surface(client: TailoredClient, images: list[Path]) -> None:
     assert_type(client.generate.video(model.id, result), VideoResult)
     video_job = client.generate.video(model.id, "https://x/a.png", wait=False)
     assert_type(video_job, Job[VideoResult])
+    assert_type(client.generate.image(model.id, "a cat", webhook_url="https://hooks.example.com/bria", wait=False), Job[ImageResult])
+    assert_type(
+        client.generate.structured_prompt(model.id, "a cat", webhook_url="https://hooks.example.com/bria", wait=False),
+        Job[StructuredPromptResult],
+    )
+    assert_type(client.generate.video(model.id, result, webhook_url="https://hooks.example.com/bria", wait=False), Job[VideoResult])
+    assert_type(client.models.create(name="m", dataset_id=dataset.id, training_version="fibo"), Model)
 
     assert_type(client.status.get("req"), StatusResponse)
     assert_type(client.status.wait(image_job), ImageResult)
@@ -140,6 +147,7 @@ def sync_surface(client: TailoredClient, images: list[Path]) -> None:
     assert_type(client.save(result, "./out", key="cat.png", prompt="a cat"), StoredObject)
     trained = client.train("./images", project="Mascot", ip_type="icons", ip_medium="illustration", on_progress=on_train)
     assert_type(trained, TrainResult)
+    assert_type(client.train("./images", project=7, training_version="max"), TrainResult)
     assert_type(trained.model, Model)
     assert_type(client.request("get-projects"), object)
     assert_type(client.with_options(max_retries=0), TailoredClient)
@@ -209,6 +217,12 @@ async def async_surface(client: AsyncTailoredClient, images: list[Path]) -> None
     assert_type(await client.generate.video(model.id, result), VideoResult)
     video_job = await client.generate.video(model.id, result, wait=False)
     assert_type(video_job, Job[VideoResult])
+    assert_type(await client.generate.image(model.id, "a cat", webhook_url="https://hooks.example.com/bria"), ImageResult)
+    assert_type(
+        await client.generate.structured_prompt(model.id, "x", webhook_url="https://hooks.example.com/bria"), StructuredPromptResult
+    )
+    assert_type(await client.generate.video(model.id, result, webhook_url="https://hooks.example.com/bria"), VideoResult)
+    assert_type(await client.models.create(name="m", dataset_id=dataset.id, training_version="max"), Model)
 
     assert_type(await client.status.get("req"), StatusResponse)
     assert_type(await client.status.wait(image_job), ImageResult)
@@ -222,5 +236,6 @@ async def async_surface(client: AsyncTailoredClient, images: list[Path]) -> None
     assert_type(await client.save(result, "gs://bucket/out/"), StoredObject)
     trained = await client.train("./images", project=7, concurrency=4, rank=16, on_progress=on_train)
     assert_type(trained, TrainResult)
+    assert_type(await client.train("./images", project=7, training_version="fibo"), TrainResult)
     assert_type(await client.request("get-model", path_params={"model_id": 1}), object)
     assert_type(client.with_options(timeout=5.0), AsyncTailoredClient)

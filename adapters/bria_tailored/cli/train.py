@@ -16,7 +16,14 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from .._operations import IpMediumValue, IpTypeValue, LrSchedulerValue, TrainingModeValue, UploadTypeValue
+from .._operations import (
+    IpMediumValue,
+    IpTypeValue,
+    LrSchedulerValue,
+    TrainingModeValue,
+    TrainingVersionValue,
+    UploadTypeValue,
+)
 from ..workflows.options import DEFAULTS, TrainOptions
 from ._common import (
     JSON,
@@ -98,6 +105,14 @@ def train(
         TrainingModeValue,
         typer.Option("--training-mode", help="How the model is trained (expert: set the parameters below)."),
     ] = DEFAULTS.training_mode,
+    training_version: Annotated[
+        TrainingVersionValue | None,
+        typer.Option(
+            "--training-version",
+            help="Base model to fine-tune (must suit the dataset; default: not sent).",
+            show_default=False,
+        ),
+    ] = None,
     rank: Annotated[int | None, typer.Option("--rank", help=f"{EXPERT}: adapter rank, 4-256.")] = None,
     learning_rate: Annotated[
         float | None, typer.Option("--learning-rate", help=f"{EXPERT}: learning rate, 1e-6 to 1e-3.")
@@ -182,6 +197,7 @@ def train(
         "via": via,
         "refine": refine or None,
         "training_mode": training_mode,
+        "training_version": training_version,
         "state": state,
         "timeout": timeout,
         "upload_type": upload_type,

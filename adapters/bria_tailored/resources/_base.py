@@ -48,7 +48,9 @@ class PlanGroup:
             or not math.isfinite(request_timeout)
             or request_timeout <= 0
         ):
-            raise ValidationError("request_timeout", request_timeout, "must be a positive, finite number of seconds")
+            raise ValidationError(
+                "request_timeout", request_timeout, "must be a positive, finite number of seconds"
+            )
         options = RequestOptions(extra_body, extra_query, extra_headers, request_timeout)
         return type(self)(dataclasses.replace(self._conn, options=options))
 

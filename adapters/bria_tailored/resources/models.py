@@ -13,7 +13,7 @@ from typing_extensions import Unpack
 from .. import _operations as ops
 from .. import polling, statuses, validation
 from .._plan import Plan, blocking
-from .._request import call
+from .._request import call, call_with_response, unreadable
 from ..errors import TrainingFailedError, ValidationError
 from ..statuses import UnknownStatusGuard
 from ._base import PlanGroup, checked, compact
@@ -28,9 +28,10 @@ if TYPE_CHECKING:
         Model,
         ProjectParameters,
         TrainingMode,
+        TrainingVersion,
     )
 
-    from .._operations import LrSchedulerValue, TrainingModeValue
+    from .._operations import LrSchedulerValue, TrainingModeValue, TrainingVersionValue
     from ..polling import PollPolicy
     from ..storage import StoredObject
     from ..transport import Connection
@@ -101,8 +102,12 @@ class ModelPlans(PlanGroup):
         dataset_id: int,
         training_mode: TrainingModeValue | TrainingMode | None = None,
         description: str | None = None,
+        training_version: TrainingVersionValue | TrainingVersion | None = None,
     ) -> Plan[Model]:
-        """Create a model on a dataset; ``training_mode`` is ``fully_automated`` (default) or ``expert``."""
+        """Create a model on a dataset; ``training_mode`` is ``fully_automated`` (default) or ``expert``.
+
+        ``training_version`` is the base model to fine-tune (``light``, ``max``, ``bria-2.3``, ``bria-3.2``,
+        ``fibo``); it must suit the dataset (fibo datasets train fibo models only). Left out, none is sent."""
         if isinstance(name, str) and not name.strip():
             raise ValidationError("name", name, "must not be empty")
         payload = compact(
@@ -110,6 +115,7 @@ class ModelPlans(PlanGroup):
             dataset_id=validation.check_id("dataset_id", dataset_id),
             training_mode=training_mode,
             description=description,
+            training_version=training_version,
         )
         return (yield from call(self._conn, ops.create_model, json=checked("ModelCreate", payload)))
 
@@ -175,7 +181,11 @@ class ModelPlans(PlanGroup):
                 "expert parameters need training_mode='expert'",
             )
         json = checked("TrainingRequest", payload)
-        return (yield from call(self._conn, ops.start_training, path={"model_id": model_id}, json=json))
+        # No parameters (and no extra_body): no body at all, as Bria's cookbook sends it (the spec's body is
+        # optional: normalizer row 20).
+        body = json if json or self._conn.options.extra_body else None
+        path = {"model_id": model_id}
+        return (yield from call(self._conn, ops.start_training, path=path, json=body))
 
     def stop_training(self, model_id: int) -> Plan[None]:
         """Ask Bria to stop training (the model goes ``Stopping``, then ``Stopped``)."""
@@ -246,9 +256,13 @@ class ModelPlans(PlanGroup):
         model_id = validation.check_id("model_id", model_id)
         validation.check_destination("to", to, optional=True)
         validation.check_text("key", key, optional=True)
-        links = yield from call(self._conn, ops.download_model, path={"model_id": model_id})
+        response, links = yield from call_with_response(
+            self._conn, ops.download_model, path={"model_id": model_id}
+        )
         if to is None:
             return links
+        if not isinstance(links.download_url, str) or not links.download_url:
+            raise unreadable(response, KeyError("download_url"))
         from ..saving import download_into
 
         metadata = {"model_id": model_id}

@@ -25,9 +25,15 @@ from ..resources.models import ExpertParameters
 from ._source import default_name, default_state_path
 
 if TYPE_CHECKING:
-    from bria_tailored_api.models import IpMedium, IpType, TrainingMode, UploadType
+    from bria_tailored_api.models import IpMedium, IpType, TrainingMode, TrainingVersion, UploadType
 
-    from .._operations import IpMediumValue, IpTypeValue, TrainingModeValue, UploadTypeValue
+    from .._operations import (
+        IpMediumValue,
+        IpTypeValue,
+        TrainingModeValue,
+        TrainingVersionValue,
+        UploadTypeValue,
+    )
     from ._results import TrainEvent
 
 __all__ = [
@@ -82,6 +88,9 @@ class TrainOptions(ExpertParameters, total=False):
     # "fully_automated" or "expert" (the expert parameters need "expert").
     # Default: "fully_automated" (DEFAULTS.training_mode).
     training_mode: TrainingModeValue | TrainingMode
+    # The base model to fine-tune: "light", "max", "bria-2.3", "bria-3.2" or "fibo" (it must suit the
+    # dataset: fibo datasets train fibo models only). Default: None (not sent).
+    training_version: TrainingVersionValue | TrainingVersion | None
     # Path of the state manifest that makes the run resumable. Default: "<source>.bria-train.json"
     # beside a local source, or in the working directory for a storage URI.
     state: str | os.PathLike[str] | None
@@ -155,6 +164,7 @@ class TrainSettings:
     concurrency: int
     poll_policy: PollPolicy | None
     wait_lock: bool = False
+    training_version: TrainingVersionValue | TrainingVersion | None = None
 
     @property
     def project_id(self) -> int | None:
@@ -197,6 +207,7 @@ def resolve(source: TrainSource, project: int | str, options: TrainOptions) -> T
         concurrency=_concurrency(options.get("concurrency", DEFAULTS.concurrency)),
         poll_policy=_policy(options.get("poll_policy")),
         wait_lock=_flag("wait_lock", options.get("wait_lock", DEFAULTS.wait_lock)),
+        training_version=_training_version(options.get("training_version")),
     )
 
 
@@ -336,6 +347,14 @@ def _timeout(value: object) -> float | None:
 def _upload_type(value: UploadTypeValue | UploadType | None) -> UploadTypeValue | UploadType | None:
     if value is not None:
         validation.check_value("upload_type", value, validation.component("UploadType"))
+    return value
+
+
+def _training_version(
+    value: TrainingVersionValue | TrainingVersion | None,
+) -> TrainingVersionValue | TrainingVersion | None:
+    if value is not None:
+        validation.check_value("training_version", value, validation.component("TrainingVersion"))
     return value
 
 

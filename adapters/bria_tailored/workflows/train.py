@@ -296,6 +296,7 @@ class _Run:
                 dataset_id=dataset_id,
                 training_mode=s.training_mode,
                 description=s.model_description,
+                training_version=s.training_version,
             )
         state.created("model", found.id, s.model_name)
         state.finish("model")

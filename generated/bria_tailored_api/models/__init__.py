@@ -47,11 +47,14 @@ if TYPE_CHECKING:
     from .status_not_found import StatusNotFound
     from .status_response import StatusResponse
     from .status_result import StatusResult
+    from .status_service_error import StatusServiceError
+    from .status_service_error_detail import StatusServiceErrorDetail
     from .structured_prompt_request import StructuredPromptRequest
     from .structured_prompt_result import StructuredPromptResult
     from .training_mode import TrainingMode
     from .training_parameters import TrainingParameters
     from .training_request import TrainingRequest
+    from .training_version import TrainingVersion
     from .upload_type import UploadType
     from .video_generation_request import VideoGenerationRequest
     from .visual_schema_request import VisualSchemaRequest
@@ -101,11 +104,14 @@ __all__ = (
     "StatusNotFound",
     "StatusResponse",
     "StatusResult",
+    "StatusServiceError",
+    "StatusServiceErrorDetail",
     "StructuredPromptRequest",
     "StructuredPromptResult",
     "TrainingMode",
     "TrainingParameters",
     "TrainingRequest",
+    "TrainingVersion",
     "UploadType",
     "VideoGenerationRequest",
     "VisualSchemaRequest",
@@ -156,11 +162,14 @@ _MODULE_OF: dict[str, str] = {
     "StatusNotFound": ".status_not_found",
     "StatusResponse": ".status_response",
     "StatusResult": ".status_result",
+    "StatusServiceError": ".status_service_error",
+    "StatusServiceErrorDetail": ".status_service_error_detail",
     "StructuredPromptRequest": ".structured_prompt_request",
     "StructuredPromptResult": ".structured_prompt_result",
     "TrainingMode": ".training_mode",
     "TrainingParameters": ".training_parameters",
     "TrainingRequest": ".training_request",
+    "TrainingVersion": ".training_version",
     "UploadType": ".upload_type",
     "VideoGenerationRequest": ".video_generation_request",
     "VisualSchemaRequest": ".visual_schema_request",

@@ -13,37 +13,39 @@ T = TypeVar("T", bound="BulkUploadRequest")
 
 @_attrs_define
 class BulkUploadRequest:
+    zip_url: str
+    """ The publicly accessible URL of the ZIP file to upload. """
     content_moderation: bool | Unset = False
     """ When enabled, applies content moderation to input visuals. """
-    zip_url: str | Unset = UNSET
-    """ The publicly accessible URL of the ZIP file to upload. """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        content_moderation = self.content_moderation
-
         zip_url = self.zip_url
+
+        content_moderation = self.content_moderation
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
+        field_dict.update(
+            {
+                "zip_url": zip_url,
+            }
+        )
         if content_moderation is not UNSET:
             field_dict["content_moderation"] = content_moderation
-        if zip_url is not UNSET:
-            field_dict["zip_url"] = zip_url
 
         return field_dict
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
+        zip_url = d.pop("zip_url")
+
         content_moderation = d.pop("content_moderation", UNSET)
 
-        zip_url = d.pop("zip_url", UNSET)
-
         bulk_upload_request = cls(
-            content_moderation=content_moderation,
             zip_url=zip_url,
+            content_moderation=content_moderation,
         )
 
         bulk_upload_request.additional_properties = d

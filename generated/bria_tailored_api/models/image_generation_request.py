@@ -34,6 +34,9 @@ class ImageGenerationRequest:
     tailored_model_influence: float | Unset = 1.0
     """ Controls the strength of the tailored model's influence (0.0 - 1.5). """
     visual_output_content_moderation: bool | Unset = True
+    webhook_url: str | Unset = UNSET
+    """ Where Bria POSTs the job's result when it ends, signed with the `Bria-Webhook-Id`, `Bria-Webhook-Timestamp`
+    and `Bria-Webhook-Signature` headers (instead of polling the Status Service). """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -62,6 +65,8 @@ class ImageGenerationRequest:
         tailored_model_influence = self.tailored_model_influence
 
         visual_output_content_moderation = self.visual_output_content_moderation
+
+        webhook_url = self.webhook_url
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -92,6 +97,8 @@ class ImageGenerationRequest:
             field_dict["tailored_model_influence"] = tailored_model_influence
         if visual_output_content_moderation is not UNSET:
             field_dict["visual_output_content_moderation"] = visual_output_content_moderation
+        if webhook_url is not UNSET:
+            field_dict["webhook_url"] = webhook_url
 
         return field_dict
 
@@ -127,6 +134,8 @@ class ImageGenerationRequest:
 
         visual_output_content_moderation = d.pop("visual_output_content_moderation", UNSET)
 
+        webhook_url = d.pop("webhook_url", UNSET)
+
         image_generation_request = cls(
             tailored_model_id=tailored_model_id,
             aspect_ratio=aspect_ratio,
@@ -140,6 +149,7 @@ class ImageGenerationRequest:
             sync=sync,
             tailored_model_influence=tailored_model_influence,
             visual_output_content_moderation=visual_output_content_moderation,
+            webhook_url=webhook_url,
         )
 
         image_generation_request.additional_properties = d

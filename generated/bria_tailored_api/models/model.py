@@ -9,6 +9,7 @@ from attrs import field as _attrs_field
 
 from ..models.model_status import ModelStatus
 from ..models.training_mode import TrainingMode
+from ..models.training_version import TrainingVersion
 from ..types import UNSET, Unset, repr_without_unset
 
 if TYPE_CHECKING:
@@ -40,17 +41,20 @@ class Model:
     """ ID of the dataset used for training. """
     description: str | Unset = UNSET
     """ Description of the model. """
+    generation_prefix: None | str | Unset = UNSET
+    """ Text prepended to generation prompts: the dataset's caption prefix for legacy models, null for fibo models.
+    """
     training_mode: str | TrainingMode | Unset = UNSET
     """ Training configuration strategy """
-    training_parameters: None | TrainingParameters | Unset = UNSET
+    training_parameters: TrainingParameters | Unset = UNSET
     """ The training parameters used for the model. Populated via the /start_training endpoint. """
+    training_version: str | TrainingVersion | Unset = UNSET
+    """ The base model this model is fine-tuned from. """
     updated_at: datetime.datetime | Unset = UNSET
     """ Timestamp when the model was last updated. """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.training_parameters import TrainingParameters  # noqa: PLC0415
-
         created_at = self.created_at.isoformat()
 
         id = self.id
@@ -77,6 +81,12 @@ class Model:
 
         description = self.description
 
+        generation_prefix: None | str | Unset
+        if isinstance(self.generation_prefix, Unset):
+            generation_prefix = UNSET
+        else:
+            generation_prefix = self.generation_prefix
+
         training_mode: str | Unset
         if isinstance(self.training_mode, Unset):
             training_mode = UNSET
@@ -85,13 +95,17 @@ class Model:
         else:
             training_mode = self.training_mode
 
-        training_parameters: dict[str, Any] | None | Unset
-        if isinstance(self.training_parameters, Unset):
-            training_parameters = UNSET
-        elif isinstance(self.training_parameters, TrainingParameters):
+        training_parameters: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.training_parameters, Unset):
             training_parameters = self.training_parameters.to_dict()
+
+        training_version: str | Unset
+        if isinstance(self.training_version, Unset):
+            training_version = UNSET
+        elif isinstance(self.training_version, TrainingVersion):
+            training_version = self.training_version.value
         else:
-            training_parameters = self.training_parameters
+            training_version = self.training_version
 
         updated_at: str | Unset = UNSET
         if not isinstance(self.updated_at, Unset):
@@ -118,10 +132,14 @@ class Model:
             field_dict["dataset_id"] = dataset_id
         if description is not UNSET:
             field_dict["description"] = description
+        if generation_prefix is not UNSET:
+            field_dict["generation_prefix"] = generation_prefix
         if training_mode is not UNSET:
             field_dict["training_mode"] = training_mode
         if training_parameters is not UNSET:
             field_dict["training_parameters"] = training_parameters
+        if training_version is not UNSET:
+            field_dict["training_version"] = training_version
         if updated_at is not UNSET:
             field_dict["updated_at"] = updated_at
 
@@ -163,6 +181,15 @@ class Model:
 
         description = d.pop("description", UNSET)
 
+        def _parse_generation_prefix(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        generation_prefix = _parse_generation_prefix(d.pop("generation_prefix", UNSET))
+
         def _parse_training_mode(data: object) -> str | TrainingMode | Unset:
             if isinstance(data, Unset):
                 return data
@@ -178,22 +205,27 @@ class Model:
 
         training_mode = _parse_training_mode(d.pop("training_mode", UNSET))
 
-        def _parse_training_parameters(data: object) -> None | TrainingParameters | Unset:
-            if data is None:
-                return data
+        _training_parameters = d.pop("training_parameters", UNSET)
+        training_parameters: TrainingParameters | Unset
+        if isinstance(_training_parameters, Unset):
+            training_parameters = UNSET
+        else:
+            training_parameters = TrainingParameters.from_dict(_training_parameters)
+
+        def _parse_training_version(data: object) -> str | TrainingVersion | Unset:
             if isinstance(data, Unset):
                 return data
             try:
-                if not isinstance(data, dict):
+                if not isinstance(data, str):
                     raise TypeError()
-                training_parameters_type_1 = TrainingParameters.from_dict(data)
+                training_version_type_0 = TrainingVersion(data)
 
-                return training_parameters_type_1
+                return training_version_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
                 pass
-            return cast(None | TrainingParameters | Unset, data)
+            return cast(str | TrainingVersion | Unset, data)
 
-        training_parameters = _parse_training_parameters(d.pop("training_parameters", UNSET))
+        training_version = _parse_training_version(d.pop("training_version", UNSET))
 
         _updated_at = d.pop("updated_at", UNSET)
         updated_at: datetime.datetime | Unset
@@ -213,8 +245,10 @@ class Model:
             custom_metadata=custom_metadata,
             dataset_id=dataset_id,
             description=description,
+            generation_prefix=generation_prefix,
             training_mode=training_mode,
             training_parameters=training_parameters,
+            training_version=training_version,
             updated_at=updated_at,
         )
 

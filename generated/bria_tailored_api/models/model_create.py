@@ -7,6 +7,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.training_mode import TrainingMode
+from ..models.training_version import TrainingVersion
 from ..types import UNSET, Unset, repr_without_unset
 
 T = TypeVar("T", bound="ModelCreate")
@@ -21,6 +22,7 @@ class ModelCreate:
     description: str | Unset = UNSET
     """ Description of the model (optional) """
     training_mode: TrainingMode | Unset = TrainingMode.FULLY_AUTOMATED
+    training_version: TrainingVersion | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -34,6 +36,10 @@ class ModelCreate:
         if not isinstance(self.training_mode, Unset):
             training_mode = self.training_mode.value
 
+        training_version: str | Unset = UNSET
+        if not isinstance(self.training_version, Unset):
+            training_version = self.training_version.value
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
@@ -46,6 +52,8 @@ class ModelCreate:
             field_dict["description"] = description
         if training_mode is not UNSET:
             field_dict["training_mode"] = training_mode
+        if training_version is not UNSET:
+            field_dict["training_version"] = training_version
 
         return field_dict
 
@@ -65,11 +73,19 @@ class ModelCreate:
         else:
             training_mode = TrainingMode(_training_mode)
 
+        _training_version = d.pop("training_version", UNSET)
+        training_version: TrainingVersion | Unset
+        if isinstance(_training_version, Unset):
+            training_version = UNSET
+        else:
+            training_version = TrainingVersion(_training_version)
+
         model_create = cls(
             dataset_id=dataset_id,
             name=name,
             description=description,
             training_mode=training_mode,
+            training_version=training_version,
         )
 
         model_create.additional_properties = d

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -23,26 +23,20 @@ class ModelUpload:
     """ Name of the new tailored model. """
     project_id: int | Unset = UNSET
     """ ID of the project the model should be assigned to. If omitted, a new project will be created. """
-    project_parameters: None | ProjectParameters | Unset = UNSET
+    project_parameters: ProjectParameters | Unset = UNSET
     """ Parameters for creating a new project, required only if `project_id` is not provided. """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.project_parameters import ProjectParameters  # noqa: PLC0415
-
         model_url = self.model_url
 
         model_name = self.model_name
 
         project_id = self.project_id
 
-        project_parameters: dict[str, Any] | None | Unset
-        if isinstance(self.project_parameters, Unset):
-            project_parameters = UNSET
-        elif isinstance(self.project_parameters, ProjectParameters):
+        project_parameters: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.project_parameters, Unset):
             project_parameters = self.project_parameters.to_dict()
-        else:
-            project_parameters = self.project_parameters
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -71,22 +65,12 @@ class ModelUpload:
 
         project_id = d.pop("project_id", UNSET)
 
-        def _parse_project_parameters(data: object) -> None | ProjectParameters | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                project_parameters_type_1 = ProjectParameters.from_dict(data)
-
-                return project_parameters_type_1
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(None | ProjectParameters | Unset, data)
-
-        project_parameters = _parse_project_parameters(d.pop("project_parameters", UNSET))
+        _project_parameters = d.pop("project_parameters", UNSET)
+        project_parameters: ProjectParameters | Unset
+        if isinstance(_project_parameters, Unset):
+            project_parameters = UNSET
+        else:
+            project_parameters = ProjectParameters.from_dict(_project_parameters)
 
         model_upload = cls(
             model_url=model_url,

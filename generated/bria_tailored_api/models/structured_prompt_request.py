@@ -24,6 +24,9 @@ class StructuredPromptRequest:
     """ JSON string from a previous response for refinement. """
     sync: bool | Unset = False
     """ If false, returns 202. If true, returns 200. """
+    webhook_url: str | Unset = UNSET
+    """ Where Bria POSTs the job's result when it ends, signed with the `Bria-Webhook-Id`, `Bria-Webhook-Timestamp`
+    and `Bria-Webhook-Signature` headers (instead of polling the Status Service). """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -38,6 +41,8 @@ class StructuredPromptRequest:
         structured_prompt = self.structured_prompt
 
         sync = self.sync
+
+        webhook_url = self.webhook_url
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -56,6 +61,8 @@ class StructuredPromptRequest:
             field_dict["structured_prompt"] = structured_prompt
         if sync is not UNSET:
             field_dict["sync"] = sync
+        if webhook_url is not UNSET:
+            field_dict["webhook_url"] = webhook_url
 
         return field_dict
 
@@ -74,6 +81,8 @@ class StructuredPromptRequest:
 
         sync = d.pop("sync", UNSET)
 
+        webhook_url = d.pop("webhook_url", UNSET)
+
         structured_prompt_request = cls(
             tailored_model_id=tailored_model_id,
             prompt=prompt,
@@ -81,6 +90,7 @@ class StructuredPromptRequest:
             seed=seed,
             structured_prompt=structured_prompt,
             sync=sync,
+            webhook_url=webhook_url,
         )
 
         structured_prompt_request.additional_properties = d

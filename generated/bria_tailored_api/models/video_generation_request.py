@@ -19,6 +19,9 @@ class VideoGenerationRequest:
     """ The ID of the tailored model that generated the input image. """
     seed: int | Unset = UNSET
     """ Optional seed for reproducible results. """
+    webhook_url: str | Unset = UNSET
+    """ Where Bria POSTs the job's result when it ends, signed with the `Bria-Webhook-Id`, `Bria-Webhook-Timestamp`
+    and `Bria-Webhook-Signature` headers (instead of polling the Status Service). """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -27,6 +30,8 @@ class VideoGenerationRequest:
         tailored_model_id = self.tailored_model_id
 
         seed = self.seed
+
+        webhook_url = self.webhook_url
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -38,6 +43,8 @@ class VideoGenerationRequest:
         )
         if seed is not UNSET:
             field_dict["seed"] = seed
+        if webhook_url is not UNSET:
+            field_dict["webhook_url"] = webhook_url
 
         return field_dict
 
@@ -50,10 +57,13 @@ class VideoGenerationRequest:
 
         seed = d.pop("seed", UNSET)
 
+        webhook_url = d.pop("webhook_url", UNSET)
+
         video_generation_request = cls(
             image=image,
             tailored_model_id=tailored_model_id,
             seed=seed,
+            webhook_url=webhook_url,
         )
 
         video_generation_request.additional_properties = d

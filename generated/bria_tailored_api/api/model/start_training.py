@@ -9,13 +9,13 @@ from ...client import AuthenticatedClient, Client
 from ...models.error_message import ErrorMessage
 from ...models.model import Model
 from ...models.training_request import TrainingRequest
-from ...types import Response
+from ...types import UNSET, Response, Unset
 
 
 def _get_kwargs(
     model_id: int,
     *,
-    body: TrainingRequest,
+    body: TrainingRequest | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
 
@@ -26,7 +26,8 @@ def _get_kwargs(
         ),
     }
 
-    _kwargs["json"] = body.to_dict()
+    if not isinstance(body, Unset):
+        _kwargs["json"] = body.to_dict()
 
     headers["Content-Type"] = "application/json"
 
@@ -199,7 +200,7 @@ def sync_detailed(
     model_id: int,
     *,
     client: AuthenticatedClient,
-    body: TrainingRequest,
+    body: TrainingRequest | Unset = UNSET,
 ) -> Response[ErrorMessage | str | Model]:
     """Start Training
 
@@ -222,7 +223,7 @@ def sync_detailed(
 
     Args:
         model_id (int):
-        body (TrainingRequest):
+        body (TrainingRequest | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -248,7 +249,7 @@ def sync(
     model_id: int,
     *,
     client: AuthenticatedClient,
-    body: TrainingRequest,
+    body: TrainingRequest | Unset = UNSET,
 ) -> ErrorMessage | str | Model | None:
     """Start Training
 
@@ -271,7 +272,7 @@ def sync(
 
     Args:
         model_id (int):
-        body (TrainingRequest):
+        body (TrainingRequest | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -292,7 +293,7 @@ async def asyncio_detailed(
     model_id: int,
     *,
     client: AuthenticatedClient,
-    body: TrainingRequest,
+    body: TrainingRequest | Unset = UNSET,
 ) -> Response[ErrorMessage | str | Model]:
     """Start Training
 
@@ -315,7 +316,7 @@ async def asyncio_detailed(
 
     Args:
         model_id (int):
-        body (TrainingRequest):
+        body (TrainingRequest | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -339,7 +340,7 @@ async def asyncio(
     model_id: int,
     *,
     client: AuthenticatedClient,
-    body: TrainingRequest,
+    body: TrainingRequest | Unset = UNSET,
 ) -> ErrorMessage | str | Model | None:
     """Start Training
 
@@ -362,7 +363,7 @@ async def asyncio(
 
     Args:
         model_id (int):
-        body (TrainingRequest):
+        body (TrainingRequest | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

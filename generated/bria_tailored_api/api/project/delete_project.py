@@ -31,6 +31,23 @@ def _parse_response(
         response_204 = cast(Any, None)
         return response_204
 
+    if response.status_code == 400:
+
+        def _parse_response_400(data: object) -> ErrorMessage | str:
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                componentsschemas_error_type_1 = ErrorMessage.from_dict(data)
+
+                return componentsschemas_error_type_1
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(ErrorMessage | str, data)
+
+        response_400 = _parse_response_400(response.json())
+
+        return response_400
+
     if response.status_code == 401:
 
         def _parse_response_401(data: object) -> ErrorMessage | str:

@@ -9,6 +9,7 @@ from ...client import AuthenticatedClient, Client
 from ...models.error_message import ErrorMessage
 from ...models.status_not_found import StatusNotFound
 from ...models.status_response import StatusResponse
+from ...models.status_service_error import StatusServiceError
 from ...types import Response
 
 
@@ -28,20 +29,15 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> ErrorMessage | str | StatusNotFound | StatusResponse | None:
+) -> ErrorMessage | str | StatusNotFound | StatusResponse | StatusServiceError | None:
     if response.status_code == 200:
         response_200 = StatusResponse.from_dict(response.json())
 
         return response_200
 
-    if response.status_code == 404:
-        response_404 = StatusNotFound.from_dict(response.json())
+    if response.status_code == 401:
 
-        return response_404
-
-    if response.status_code == 429:
-
-        def _parse_response_429(data: object) -> ErrorMessage | str:
+        def _parse_response_401(data: object) -> ErrorMessage | str:
             try:
                 if not isinstance(data, dict):
                     raise TypeError()
@@ -52,9 +48,19 @@ def _parse_response(
                 pass
             return cast(ErrorMessage | str, data)
 
-        response_429 = _parse_response_429(response.json())
+        response_401 = _parse_response_401(response.json())
 
-        return response_429
+        return response_401
+
+    if response.status_code == 404:
+        response_404 = StatusNotFound.from_dict(response.json())
+
+        return response_404
+
+    if 500 <= response.status_code <= 599:
+        response_5xx = StatusServiceError.from_dict(response.json())
+
+        return response_5xx
 
     if client.raise_on_unexpected_status:
         raise errors.UnexpectedStatus(response.status_code, response.content)
@@ -64,7 +70,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[ErrorMessage | str | StatusNotFound | StatusResponse]:
+) -> Response[ErrorMessage | str | StatusNotFound | StatusResponse | StatusServiceError]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -77,13 +83,12 @@ def sync_detailed(
     request_id: str,
     *,
     client: AuthenticatedClient,
-) -> Response[ErrorMessage | str | StatusNotFound | StatusResponse]:
+) -> Response[ErrorMessage | str | StatusNotFound | StatusResponse | StatusServiceError]:
     """Get Status
 
      Status Service: poll the job a 202 response pointed to (`status_url`). Answers 200 even for failed
     jobs: `status` is `IN_PROGRESS`, then `COMPLETED` (with `result`), `ERROR` (with `error`) or
-    `UNKNOWN`. Unknown or expired ids answer 404 `{"status": "NOT_FOUND"}`. Polls count against the rate
-    limit.
+    `UNKNOWN`. Unknown or expired ids answer 404 `{"status": "NOT_FOUND"}`.
 
     Args:
         request_id (str):
@@ -93,7 +98,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ErrorMessage | str | StatusNotFound | StatusResponse]
+        Response[ErrorMessage | str | StatusNotFound | StatusResponse | StatusServiceError]
     """
 
     kwargs = _get_kwargs(
@@ -111,13 +116,12 @@ def sync(
     request_id: str,
     *,
     client: AuthenticatedClient,
-) -> ErrorMessage | str | StatusNotFound | StatusResponse | None:
+) -> ErrorMessage | str | StatusNotFound | StatusResponse | StatusServiceError | None:
     """Get Status
 
      Status Service: poll the job a 202 response pointed to (`status_url`). Answers 200 even for failed
     jobs: `status` is `IN_PROGRESS`, then `COMPLETED` (with `result`), `ERROR` (with `error`) or
-    `UNKNOWN`. Unknown or expired ids answer 404 `{"status": "NOT_FOUND"}`. Polls count against the rate
-    limit.
+    `UNKNOWN`. Unknown or expired ids answer 404 `{"status": "NOT_FOUND"}`.
 
     Args:
         request_id (str):
@@ -127,7 +131,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ErrorMessage | str | StatusNotFound | StatusResponse
+        ErrorMessage | str | StatusNotFound | StatusResponse | StatusServiceError
     """
 
     return sync_detailed(
@@ -140,13 +144,12 @@ async def asyncio_detailed(
     request_id: str,
     *,
     client: AuthenticatedClient,
-) -> Response[ErrorMessage | str | StatusNotFound | StatusResponse]:
+) -> Response[ErrorMessage | str | StatusNotFound | StatusResponse | StatusServiceError]:
     """Get Status
 
      Status Service: poll the job a 202 response pointed to (`status_url`). Answers 200 even for failed
     jobs: `status` is `IN_PROGRESS`, then `COMPLETED` (with `result`), `ERROR` (with `error`) or
-    `UNKNOWN`. Unknown or expired ids answer 404 `{"status": "NOT_FOUND"}`. Polls count against the rate
-    limit.
+    `UNKNOWN`. Unknown or expired ids answer 404 `{"status": "NOT_FOUND"}`.
 
     Args:
         request_id (str):
@@ -156,7 +159,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ErrorMessage | str | StatusNotFound | StatusResponse]
+        Response[ErrorMessage | str | StatusNotFound | StatusResponse | StatusServiceError]
     """
 
     kwargs = _get_kwargs(
@@ -172,13 +175,12 @@ async def asyncio(
     request_id: str,
     *,
     client: AuthenticatedClient,
-) -> ErrorMessage | str | StatusNotFound | StatusResponse | None:
+) -> ErrorMessage | str | StatusNotFound | StatusResponse | StatusServiceError | None:
     """Get Status
 
      Status Service: poll the job a 202 response pointed to (`status_url`). Answers 200 even for failed
     jobs: `status` is `IN_PROGRESS`, then `COMPLETED` (with `result`), `ERROR` (with `error`) or
-    `UNKNOWN`. Unknown or expired ids answer 404 `{"status": "NOT_FOUND"}`. Polls count against the rate
-    limit.
+    `UNKNOWN`. Unknown or expired ids answer 404 `{"status": "NOT_FOUND"}`.
 
     Args:
         request_id (str):
@@ -188,7 +190,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ErrorMessage | str | StatusNotFound | StatusResponse
+        ErrorMessage | str | StatusNotFound | StatusResponse | StatusServiceError
     """
 
     return (
