@@ -75,6 +75,11 @@ DEFAULT_PLUGINS: Mapping[str, str] = MappingProxyType(
         "local": "bria_tailored.storage.local",
         "s3": "bria_tailored.storage.s3",
         "gcs": "bria_tailored.storage.gcs",
+        # last: among the trylast built-ins the first registered is called first, so this bridge to any
+        # fsspec filesystem only gets the schemes no native backend (or third-party plugin) handles
+        "fsspec": "bria_tailored.storage.fsspec",
+        # the rate limiter backends (local://, redis://): the bria_tailored_rate_limiters hook
+        "ratelimit": "bria_tailored.ratelimits",
     }
 )
 #: The name :data:`DEFAULT_PLUGINS` had before.

@@ -7,13 +7,20 @@ stopped at the end. Environment variables that point clients at them are set per
 
 from __future__ import annotations
 
+import contextlib
+import os
 import re
+import shutil
 import socket
+import subprocess
+import sys
 import threading
+import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -251,3 +258,135 @@ def file_server(_http_server: ThreadingHTTPServer) -> FileServer:
     state = FileServer(base_url=f"http://{host!s}:{port}")
     _http_server.state = state  # type: ignore[attr-defined]
     return state
+
+
+# --------------------------------------------------------------------- servers in their own processes
+# The conformance kit measures the memory of this process while it streams a 64 MiB object: a server
+# in a thread of the same process (the fixtures above) would count its own copies. These fixtures run
+# moto, the GCS emulator and Azurite as child processes instead.
+AZURITE_ACCOUNT = "devstoreaccount1"
+# Azurite's well-known development account key (public, documented by Microsoft; not a secret)
+AZURITE_KEY = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=="
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+@contextlib.contextmanager
+def _child_server(name: str, argv: list[str], port: int, log: Path) -> Iterator[str]:
+    """Run ``argv`` (a server listening on 127.0.0.1:``port``) until the block ends, in the folder of
+    ``log``, where its output goes."""
+    with log.open("wb") as output:
+        process = subprocess.Popen(
+            argv, stdout=output, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, cwd=log.parent
+        )
+        try:
+            deadline = time.monotonic() + 60
+            while True:
+                if process.poll() is not None:
+                    raise RuntimeError(f"{name} exited with {process.returncode}: {log.read_text()[-2000:]}")
+                try:
+                    socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+                    break
+                except OSError:
+                    if time.monotonic() > deadline:
+                        raise RuntimeError(f"{name} did not listen on 127.0.0.1:{port} within 60 s") from None
+                    time.sleep(0.1)
+            yield f"http://127.0.0.1:{port}"
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def moto_process_endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """moto's S3 server in a child process."""
+    port = _free_port()
+    argv = [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)]
+    with _child_server("moto", argv, port, tmp_path_factory.mktemp("moto") / "moto.log") as endpoint:
+        yield endpoint
+
+
+@pytest.fixture
+def moto_process_env(aws_env: str, moto_process_endpoint: str, monkeypatch: pytest.MonkeyPatch) -> str:
+    """``aws_env`` (fake credentials, no local AWS configuration) pointed at the child-process moto."""
+    monkeypatch.setenv("AWS_ENDPOINT_URL", moto_process_endpoint)
+    return moto_process_endpoint
+
+
+@pytest.fixture
+def s3_process_bucket(moto_process_env: str) -> str:
+    """A fresh, empty bucket in the child-process moto."""
+    import boto3
+
+    name = f"bria-kit-{uuid.uuid4().hex[:12]}"
+    boto3.client("s3", endpoint_url=moto_process_env, region_name="us-east-1").create_bucket(Bucket=name)
+    return name
+
+
+@pytest.fixture(scope="session")
+def gcs_process_endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """gcp-storage-emulator in a child process (in memory, with the bucket ``GCS_BUCKET``)."""
+    port = _free_port()
+    argv = [sys.executable, "-m", "gcp_storage_emulator", "start", "--host", "127.0.0.1", "--port", str(port)]
+    argv += ["--in-memory", "--default-bucket", GCS_BUCKET, "--quiet"]
+    with _child_server("gcp-storage-emulator", argv, port, tmp_path_factory.mktemp("gcs") / "gcs.log") as url:
+        yield url
+
+
+@pytest.fixture
+def gcs_process_prefix(gcs_process_endpoint: str, monkeypatch: pytest.MonkeyPatch) -> str:
+    """A fresh prefix in the child-process emulator's bucket (``STORAGE_EMULATOR_HOST`` set for the test)."""
+    monkeypatch.setenv("STORAGE_EMULATOR_HOST", gcs_process_endpoint)
+    monkeypatch.delenv("GOOGLE_APPLICATION_CREDENTIALS", raising=False)
+    return f"gs://{GCS_BUCKET}/kit-{uuid.uuid4().hex[:12]}"
+
+
+@pytest.fixture(scope="session")
+def azurite_blob_endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Azurite's Blob service (npm ``azurite``) on 127.0.0.1, in memory, for the session.
+
+    Skipped when azurite is not installed, except under CI (``CI`` set), where ``.ci/run`` installs it.
+    """
+    executable = shutil.which("azurite-blob")
+    if executable is None:
+        if os.environ.get("CI"):
+            pytest.fail("azurite-blob is not on PATH: .ci/run installs it with npm install -g azurite")
+        pytest.skip("azurite is not installed (npm install -g azurite)")
+    port = _free_port()
+    workspace = tmp_path_factory.mktemp("azurite")
+    argv = [executable, "--blobHost", "127.0.0.1", "--blobPort", str(port), "--inMemoryPersistence"]
+    argv += ["--skipApiVersionCheck", "--disableTelemetry", "--silent", "--loose"]
+    with _child_server("azurite", argv, port, workspace / "azurite.log") as url:
+        yield f"{url}/{AZURITE_ACCOUNT}"
+
+
+@pytest.fixture(scope="session")
+def azurite_connection_string(azurite_blob_endpoint: str) -> str:
+    """A connection string for Azurite's development account (holds the key, so SAS signing works)."""
+    return (
+        f"DefaultEndpointsProtocol=http;AccountName={AZURITE_ACCOUNT};AccountKey={AZURITE_KEY};"
+        f"BlobEndpoint={azurite_blob_endpoint};"
+    )
+
+
+@pytest.fixture
+def azure_container(azurite_connection_string: str) -> Iterator[str]:
+    """A fresh container in Azurite for one test (deleted afterwards)."""
+    from azure.storage.blob import BlobServiceClient
+
+    name = f"bria-kit-{uuid.uuid4().hex[:12]}"
+    with BlobServiceClient.from_connection_string(azurite_connection_string) as service:
+        service.create_container(name)
+        try:
+            yield name
+        finally:
+            service.delete_container(name)

@@ -84,7 +84,12 @@ def test_a_hookwrapper_sees_the_backends_call_and_can_veto_a_scheme(tmp_path: Pa
     open_storage("gs://bucket/prefix")
 
     assert len(tap.calls) == 1  # one hook call serves every open_storage
-    assert {cls.__name__ for cls in tap.calls[0]} == {"LocalStorage", "S3Storage", "GCSStorage"}
+    assert {cls.__name__ for cls in tap.calls[0]} == {
+        "LocalStorage",
+        "S3Storage",
+        "GCSStorage",
+        "FsspecStorage",
+    }
 
 
 def test_the_scheme_table_is_built_once_and_rebuilt_when_plugins_change(tmp_path: Path) -> None:

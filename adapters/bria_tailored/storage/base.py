@@ -35,7 +35,7 @@ from typing import (
 
 import attrs
 
-from ..errors import ObjectNotFoundError, ValidationError
+from ..errors import ObjectNotFoundError, StorageError, ValidationError
 
 if TYPE_CHECKING:
     from _typeshed import WriteableBuffer
@@ -46,6 +46,7 @@ __all__ = [
     "BinaryReader",
     "BucketStorage",
     "HashingReader",
+    "InvalidKeyError",
     "ObjectNotFoundError",
     "Readable",
     "SeekableReadable",
@@ -136,25 +137,34 @@ class StoredObject:
     content_type: str | None
 
 
+class InvalidKeyError(ValidationError, StorageError):
+    """A key (or listing prefix) that is not a safe relative object name: empty, absolute, ``..``...
+
+    Both a ``ValidationError`` (field, value, rule; raised before any I/O) and a ``StorageError``, so
+    code that handles storage failures sees it too (the conformance kit requires the latter).
+    """
+
+
 def validate_key(key: object, field: str = "key") -> str:
-    """Return ``key`` if it is a safe relative object key, else raise ``ValidationError`` naming the rule."""
+    """Return ``key`` if it is a safe relative object key, else raise :class:`InvalidKeyError` (a
+    ``ValidationError`` and a ``StorageError``) naming the rule."""
     rule = _key_problem(key)
     if rule:
-        raise ValidationError(field, key, rule)
+        raise InvalidKeyError(field, key, rule)
     assert isinstance(key, str)  # _key_problem rejects everything else
     return key
 
 
 def validate_prefix(prefix: object) -> str:
-    """A listing prefix: ``""`` or a relative key start (may end with ``/``); same rules as keys."""
+    """A listing prefix: ``""`` or a relative key start (may end with ``/``); same rules (and error) as keys."""
     if prefix in ("", None):
         return ""
     if not isinstance(prefix, str):
-        raise ValidationError("prefix", prefix, "must be a string")
+        raise InvalidKeyError("prefix", prefix, "must be a string")
     body = prefix[:-1] if prefix.endswith("/") else prefix
     rule = _key_problem(body)
     if rule:
-        raise ValidationError("prefix", prefix, rule)
+        raise InvalidKeyError("prefix", prefix, rule)
     return prefix
 
 

@@ -23,6 +23,7 @@ from ..hookspecs import hookimpl
 from .base import (
     DEFAULT_CHUNK_SIZE,
     HashingReader,
+    InvalidKeyError,
     ObjectNotFoundError,
     SourceLike,
     StorageBackend,
@@ -77,7 +78,7 @@ class LocalStorage(StorageBackend):
         path = self.root.joinpath(*key.split("/"))
         resolved = path.resolve()
         if not resolved.is_relative_to(self.root):
-            raise ValidationError("key", key, f"resolves outside the storage root {self.root}")
+            raise InvalidKeyError("key", key, f"resolves outside the storage root {self.root}")
         return path
 
     def uri(self, key: str) -> str:
@@ -89,7 +90,7 @@ class LocalStorage(StorageBackend):
         path = self._path(key)
         path.parent.mkdir(parents=True, exist_ok=True)
         if not path.parent.resolve().is_relative_to(self.root):
-            raise ValidationError("key", key, f"resolves outside the storage root {self.root}")
+            raise InvalidKeyError("key", key, f"resolves outside the storage root {self.root}")
         with open_source(source, chunk_size=self._chunk_size) as src:
             ctype = content_type_for(key, content_type, src)
             reader = HashingReader(src.stream)
