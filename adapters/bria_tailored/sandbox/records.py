@@ -151,6 +151,8 @@ class ModelRecord(TypedDict):
     updated_at: str
     dataset_id: NotRequired[int]  # uploaded models have none
     project_id: int
+    training_version: NotRequired[str]  # the base model (create-model's training_version, else fibo)
+    generation_prefix: NotRequired[str | None]  # null for fibo models (docs.bria.ai create-model)
     _file: NotRequired[str]  # the weights' blob key, once made or uploaded
     _sync_until: NotRequired[float]  # uploaded models: when syncing ends
     _training: NotRequired[TrainingRun]

@@ -105,6 +105,7 @@ class ModelCreate(TypedDict):
     dataset_id: int
     description: NotRequired[str]
     training_mode: NotRequired[TrainingMode]
+    training_version: NotRequired[str]
 
 
 class ModelUpdate(TypedDict, total=False):

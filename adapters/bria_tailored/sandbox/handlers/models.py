@@ -47,6 +47,9 @@ def _trained_model(sb: Sandbox, now: float, body: ModelCreate, dataset: DatasetR
         "updated_at": iso(now),
         "dataset_id": dataset["id"],
         "project_id": dataset["project_id"],
+        # docs.bria.ai create-model: the base model to fine-tune; fibo models have no generation prefix.
+        "training_version": body.get("training_version") or "fibo",
+        "generation_prefix": None,
     }
 
 
