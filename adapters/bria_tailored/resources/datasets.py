@@ -230,6 +230,8 @@ class DatasetPlans(PlanGroup):
     ) -> Plan[Dataset]:
         """Rename, set the visual schema (draft only; a JSON string) or set ``status='completed'``."""
         dataset_id = validation.check_id("dataset_id", dataset_id)
+        if isinstance(status, str):
+            status = typing.cast("DatasetStatusValue", status.lower())  # the cookbook's "Completed" means completed
         payload = compact(name=name, visual_schema=visual_schema, status=status)
         if not payload:
             raise ValidationError("name", None, "give at least one of name, visual_schema, status")
