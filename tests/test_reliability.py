@@ -163,9 +163,9 @@ def test_train_generate_save_survives_injected_faults(tmp_path: Path) -> None:
         assert hashlib.sha256(body).hexdigest() == stored.sha256
         sidecar = json.loads((tmp_path / "out" / f"fox-{i}.png.json").read_text())
         assert sidecar["sha256"] == stored.sha256 and sidecar["seed"] == i
-    # The faults really happened, of every kind the operations document (none documents 503), and the
-    # workflow recovered from some itself.
-    assert set(app.faults.injected) == {"429", "500", "drop"}
+    # The faults really happened, of every kind (503 only where an operation documents it: the Status
+    # Service's 5XX), and the workflow recovered from some itself.
+    assert {"429", "500", "drop"} <= set(app.faults.injected) <= {"429", "500", "503", "drop"}
     assert "APIConnectionError" in call.failures, "the dropped create (request 1) was not recovered from"
 
 
