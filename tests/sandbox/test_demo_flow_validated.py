@@ -13,7 +13,6 @@ from bria_tailored import TailoredClient
 from bria_tailored.cli.demo_art import draw_family
 from bria_tailored.sandbox import run_sandbox
 
-
 ROOT = Path(__file__).resolve().parents[2]
 
 
