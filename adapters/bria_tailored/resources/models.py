@@ -17,7 +17,7 @@ from .._request import call, call_with_response, unreadable
 from ..errors import TrainingFailedError, ValidationError
 from ..statuses import UnknownStatusGuard
 from ._base import PlanGroup, checked, compact
-from ._inputs import is_http_url, presign, storage_uri_parts
+from ._inputs import is_http_url, plain_source, presign, storage_uri_parts
 
 if TYPE_CHECKING:
     from bria_tailored_api.models import (
@@ -296,6 +296,8 @@ class ModelPlans(PlanGroup):
         if model_url is not None:
             validation.check_storage_uri("model_url", model_url)
         validation.check_source("source", source, optional=True)
+        if source is not None:
+            source = cast("Source", plain_source(source))  # a StoredObject stands for its URI
         validation.check_text("via", via, optional=True)
         validation.check_text("model_name", model_name, optional=True)
         if project_id is not None and project_parameters is not None:

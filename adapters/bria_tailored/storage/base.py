@@ -14,6 +14,7 @@ from __future__ import annotations
 import abc
 import hashlib
 import io
+import json
 import mimetypes
 import os
 import re
@@ -23,6 +24,7 @@ from datetime import timedelta
 from types import TracebackType
 from typing import (
     TYPE_CHECKING,
+    Any,
     ClassVar,
     Generic,
     Protocol,
@@ -135,6 +137,20 @@ class StoredObject:
     size: int
     sha256: str | None
     content_type: str | None
+
+    def to_dict(self) -> dict[str, object]:
+        """This object as plain data."""
+        return {
+            "uri": self.uri,
+            "key": self.key,
+            "size": self.size,
+            "sha256": self.sha256,
+            "content_type": self.content_type,
+        }
+
+    def to_json(self, **kwargs: Any) -> str:
+        """:meth:`to_dict` as JSON text (``kwargs`` go to ``json.dumps``)."""
+        return json.dumps(self.to_dict(), **kwargs)
 
 
 class InvalidKeyError(ValidationError, StorageError):

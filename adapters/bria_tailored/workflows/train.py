@@ -22,6 +22,7 @@ recorded (a finished run's result at once).
 from __future__ import annotations
 
 import datetime
+import os
 import threading
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Protocol, TypeVar, Unpack
@@ -147,7 +148,12 @@ class _Run:
     def plan(self) -> Plan[TrainResult]:
         """Take the manifest's lock (waiting for it, or failing fast), run, and free it at the end."""
         s = self.settings
-        lock = TrainLock(s.state_path, str(s.source))
+        source = str(s.source)
+        if "://" not in source and not os.path.exists(source):  # nothing to lock for (no lock file left)
+            raise ValidationError(
+                "source", source, "does not exist (give a folder, a .zip file or a storage URI)"
+            )
+        lock = TrainLock(s.state_path, source)
         waiting = False
         while not (yield from blocking(lock.acquire)):
             if not s.wait_lock:
