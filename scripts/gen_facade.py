@@ -47,6 +47,7 @@ GROUPS = [
     Group("resources.models", "ModelPlans", "Models", {"checkpoints": "Checkpoints"}),
     Group("resources.generate", "GeneratePlans", "Generate"),
     Group("resources.status", "StatusPlans", "Status"),
+    Group("resources.batch", "BatchPlans", "Batch"),
     Group("resources.client", "ClientPlans", "ClientMethods"),
 ]
 

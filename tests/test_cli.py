@@ -83,12 +83,14 @@ def commands() -> list[tuple[list[str], Any]]:
 
 def test_every_command_is_there() -> None:
     names = {" ".join(path) for path, _ in commands()}
-    expected = {"demo", "sandbox", "train", "generate", "video", "status", "plugins"}
+    expected = {"demo", "sandbox", "train", "generate", "video", "structured-prompt", "status", "plugins"}
     expected |= {
         f"{group} {verb}"
         for group in ("projects", "datasets", "models")
         for verb in ("list", "get", "delete")
     }
+    expected |= {"projects create", "datasets create", "models stop"}
+    names -= {"batch"}  # another command group, tested on its own
     assert names == expected
 
 
@@ -161,16 +163,22 @@ def test_root_help_and_version(capsys: pytest.CaptureFixture[str]) -> None:
     assert code == 0 and re.fullmatch(r"bria-tailored \d+\.\d+\.\d+\S*\n", out)
 
 
-def test_sandbox_defaults_follow_the_sandbox_parser() -> None:
+def test_both_sandbox_entry_points_take_the_same_options() -> None:
+    """``bria-tailored sandbox`` and ``python -m bria_tailored.sandbox``: the same flags, the same defaults."""
     from bria_tailored.sandbox.server import build_parser
 
     command = dict((tuple(p), c) for p, c in commands())[("sandbox",)]
-    ours = {param.name: param.default for param in command.params}
-    for action in build_parser()._actions:
-        if action.dest == "help":
-            continue
-        name = "db" if action.dest == "db_path" else action.dest
-        assert ours[name] == action.default, name
+    ours = {opt: param.default for param in command.params for opt in param.opts}
+    theirs = {
+        opt: action.default
+        for action in build_parser()._actions
+        if action.dest != "help"
+        for opt in action.option_strings
+    }
+    assert set(ours) == set(theirs), set(ours) ^ set(theirs)
+    for opt, default in theirs.items():
+        assert ours[opt] == default, opt
+    assert {"--json", "--fetch-allow", "--port"} <= set(ours)
 
 
 def test_token_never_in_help(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
@@ -244,10 +252,13 @@ def test_json_of_train_plugins_and_human_output(
     assert code == 0 and "local" in out
 
 
-def test_sandbox_command_prints_one_json_document() -> None:
+@pytest.mark.parametrize(
+    "entry", [["bria_tailored", "sandbox"], ["bria_tailored.sandbox"]], ids=["bria-tailored", "python-m"]
+)
+def test_sandbox_command_prints_one_json_document(entry: list[str]) -> None:
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
     process = subprocess.Popen(
-        [sys.executable, "-m", "bria_tailored", "sandbox", "--port", "0", "--json"],
+        [sys.executable, "-m", *entry, "--port", "0", "--json", "--fetch-allow", "127.0.0.1:9"],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -265,6 +276,27 @@ def test_sandbox_command_prints_one_json_document() -> None:
         process.send_signal(signal.SIGINT)
         rest, _ = process.communicate(timeout=20)
     assert process.returncode == 0 and rest == ""
+
+
+@pytest.mark.parametrize(
+    "entry", [["bria_tailored", "sandbox"], ["bria_tailored.sandbox"]], ids=["bria-tailored", "python-m"]
+)
+def test_a_taken_sandbox_port_is_named_and_port_0_picks_a_free_one(entry: list[str], sandbox: str) -> None:
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    port = sandbox.rsplit(":", 1)[1]
+    taken = subprocess.run(
+        [sys.executable, "-m", *entry, "--port", port], capture_output=True, text=True, env=env, timeout=60
+    )
+    assert taken.returncode == 1 and f"127.0.0.1:{port} is already in use" in taken.stderr
+    assert "--port 0" in taken.stderr and "Traceback" not in taken.stderr
+    bad = subprocess.run(
+        [sys.executable, "-m", *entry, "--port", "0", "--fetch-allow", "ftp://x/"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
+    assert bad.returncode == 2 and "ftp" in bad.stderr and "Traceback" not in bad.stderr
 
 
 # ------------------------------------------------------------------------------------------ exit codes
@@ -358,11 +390,203 @@ def test_demo_writes_outputs_with_sidecars(capsys: pytest.CaptureFixture[str], t
         sidecar = json.loads((out / f"{name}.json").read_text())
         assert sidecar["model_id"] == summary["model_id"] and sidecar["prompt"]
     assert (out / "video/pip-1.mp4").read_bytes()[4:8] == b"ftyp"
-    assert json.loads((out / "video/pip-1.mp4.json").read_text())["sha256"]
+    video_sidecar = json.loads((out / "video/pip-1.mp4.json").read_text())
+    assert video_sidecar["sha256"] and video_sidecar["model_id"] == summary["model_id"]
+    assert video_sidecar["source_image"]  # the video was made from the first image: results chain
     assert json.loads((out / "structured-prompt.json").read_text())["structured_prompt"]
     for path in summary["training_images"]:
         with Image.open(path) as image:
             assert min(image.size) >= 300
     assert set(summary["timings"]) >= {"train", "generate images", "video", "total"}
+    page = Path(summary["gallery"])
+    assert page == out / "index.html" and 'src="images/pip-1.png"' in page.read_text()
     code, stdout, err = cli(capsys, "demo", "--out", str(out), "--training-seconds", "0.3")
     assert code == 0 and "Timings" in stdout and "Training the model" in err
+    assert stdout.rstrip().splitlines()[-1] == f"Gallery: {out / 'index.html'}"  # the demo ends with it
+
+
+# ---------------------------------------------------------------------------- a CLI that tells the truth
+def test_enum_options_offer_the_specs_values_and_complete(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from typing import get_args
+
+    from bria_tailored._operations import (
+        AspectRatioValue,
+        IpMediumValue,
+        IpTypeValue,
+        TrainingModeValue,
+        UploadTypeValue,
+    )
+
+    by_path = dict((tuple(p), c) for p, c in commands())
+    cases: list[tuple[tuple[str, ...], str, Any]] = [
+        (("generate",), "aspect_ratio", AspectRatioValue),
+        (("train",), "ip_type", IpTypeValue),
+        (("train",), "ip_medium", IpMediumValue),
+        (("train",), "training_mode", TrainingModeValue),
+        (("train",), "upload_type", UploadTypeValue),
+        (("projects", "create"), "ip_type", IpTypeValue),
+        (("projects", "create"), "ip_medium", IpMediumValue),
+        (("datasets", "create"), "upload_type", UploadTypeValue),
+    ]
+    for path, name, literal in cases:
+        [param] = [p for p in by_path[path].params if p.name == name]
+        assert list(getattr(param.type, "choices", [])) == list(get_args(literal)), (path, name)
+    code, _, err = cli(capsys, "generate", "5", "cat", "--aspect-ratio", "7:3", "--token", "t")
+    assert code == 2 and "--aspect-ratio" in err and "16:9" in err
+    code, out, _ = cli(capsys, "--show-completion", "bash")
+    assert code == 0 and "complete" in out
+
+
+def test_errors_name_flags_not_parameters(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    folder = draw(tmp_path / "imgs", 5)
+    code, out, err = cli(capsys, "train", str(folder), "--project", "New", "--json", "--token", "t")
+    error = json.loads(out)["error"]
+    assert code == 2 and error["flag"] == "--ip-type" and error["field"] == "ip_type"
+    assert "--ip-type is required" in err and "ip_type=" not in err
+    code, out, err = cli(capsys, "generate", "5", "cat", "--steps", "0", "--json", "--token", "t")
+    assert code == 2 and json.loads(out)["error"]["flag"] == "--steps" and "--steps 0:" in err
+    assert "steps_num" not in err
+    code, _, err = cli(capsys, "generate", "5", "cat", "--influence", "9", "--token", "t")
+    assert code == 2 and "--influence 9.0:" in err and "tailored_model_influence" not in err
+    code, _, err = cli(capsys, "generate", "5", "cat", "--out", "a.png", "--count", "2", "--token", "t")
+    assert code == 2 and "--out a.png names one file" in err and "--count is 2" in err
+    code, _, err = cli(capsys, "train", str(tmp_path / "nope"), "--project", "X", *PROJECT, "--token", "t")
+    assert code == 2 and "SOURCE" in err and "does not exist" in err and "✓" not in err
+
+
+def test_skip_invalid_lists_and_skips_what_is_not_an_image(
+    capsys: pytest.CaptureFixture[str], sandbox: str, tmp_path: Path
+) -> None:
+    folder = draw(tmp_path / "shoot", 5)
+    (folder / "notes.txt").write_text("remember the cat")
+    (folder / "Thumbs.db").write_bytes(b"\x00" * 64)
+    argv = ["train", str(folder), "--project", "Skips", *PROJECT, *FAST_TRAIN, "--json", *api(sandbox)]
+    code, out, err = cli(capsys, *argv)
+    problems = {name for name, _ in json.loads(out)["error"]["problems"]}
+    assert code == 2 and problems == {"notes.txt", "Thumbs.db"}
+    assert "--skip-invalid lists these files and trains on the others" in err
+    code, out, err = cli(capsys, *argv, "--skip-invalid")
+    assert code == 0, err
+    document = json.loads(out)
+    assert document["images"] == 5 and document["dataset"]["name"] == "shoot"
+    assert "Skipping 2 file(s)" in err and "notes.txt" in err and "Thumbs.db" in err
+    assert (tmp_path / "shoot.bria-train.json").exists()  # the run keeps the source's own manifest
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "shoot",
+        "shoot.bria-train.json",
+        "shoot.bria-train.json.lock",
+    ]
+    code, out, _ = cli(capsys, *argv, "--skip-invalid")  # the same command again resumes
+    assert code == 0 and json.loads(out)["resumed"] is True
+
+
+def test_a_numeric_project_that_is_no_id_gets_a_hint(
+    capsys: pytest.CaptureFixture[str], sandbox: str, tmp_path: Path
+) -> None:
+    folder = draw(tmp_path / "imgs", 5)
+    code, out, err = cli(capsys, "train", str(folder), "--project", "2024", "--json", *api(sandbox))
+    message = json.loads(out)["error"]["message"]
+    assert code == 1 and message in " ".join(err.split())
+    assert (
+        "✓ 5 images, basic upload" in err and "✗ finding or creating the project" in err
+    )  # the step that failed
+    assert "--project 2024: no project has the id 2024" in message
+    assert "bria-tailored projects list" in message and "bria-tailored projects create 2024" in message
+
+
+def test_create_stop_and_structured_prompt_commands(
+    capsys: pytest.CaptureFixture[str], sandbox: str, trained: dict[str, Any]
+) -> None:
+    def doc(*argv: str) -> Any:
+        code, out, err = cli(capsys, *argv, "--json", *api(sandbox))
+        assert code == 0, err
+        return json.loads(out)
+
+    project = doc("projects", "create", "Fresh", "--ip-type", "icons", "--ip-medium", "illustration")
+    assert isinstance(project["id"], int) and project["project_name"] == "Fresh"
+    dataset = doc("datasets", "create", "fresh-set", "--project-id", str(project["id"]))
+    assert isinstance(dataset["id"], int) and dataset["project_id"] == project["id"]
+    code, out, err = cli(
+        capsys, "projects", "create", "Pip", "--ip-type", "defined_character", "--ip-medium", "illustration",
+        "--json", *api(sandbox),
+    )  # fmt: skip
+    assert code == 2 and json.loads(out)["error"]["flag"] == "--ip-name" and "--ip-name is required" in err
+    prompt = doc("structured-prompt", str(trained["model_id"]), "a fox", "--seed", "4")
+    assert isinstance(prompt["structured_prompt"], dict) and prompt["seed"] == 4
+    assert prompt["model_id"] == trained["model_id"]
+    code, out, _ = cli(capsys, "structured-prompt", str(trained["model_id"]), "a fox", *api(sandbox))
+    assert code == 0 and isinstance(json.loads(out), dict)  # the object itself, ready for a pipe
+    code, out, err = cli(capsys, "models", "stop", str(trained["model_id"]), "--json", *api(sandbox))
+    assert code == 1 and json.loads(out)["error"]["status_code"] in (409, 412)  # a trained model cannot stop
+
+
+def _ids(value: Any, where: str = "") -> Iterator[tuple[str, Any]]:
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if key in ("id", "model_id", "project_id", "dataset_id"):
+                yield f"{where}.{key}", item
+            yield from _ids(item, f"{where}.{key}")
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            yield from _ids(item, f"{where}[{i}]")
+
+
+def test_json_ids_are_numbers_and_structured_prompts_objects(
+    capsys: pytest.CaptureFixture[str], sandbox: str, trained: dict[str, Any], tmp_path: Path
+) -> None:
+    model_id = str(trained["model_id"])
+    documents: dict[str, Any] = {}
+    for argv in (
+        ["generate", model_id, "a fox", "--seed", "2", "--out", str(tmp_path / "o")],
+        ["structured-prompt", model_id, "a fox"],
+        ["models", "get", model_id],
+        ["models", "list"],
+        ["datasets", "list"],
+        ["projects", "list"],
+    ):
+        code, out, err = cli(capsys, *argv, "--json", *api(sandbox))
+        assert code == 0, err
+        documents[" ".join(argv[:2])] = json.loads(out)
+    request_id = documents[f"generate {model_id}"]["images"][0]["request_id"]
+    for argv in (["status", request_id], ["status", request_id, "--wait"]):
+        code, out, err = cli(capsys, *argv, "--json", *api(sandbox))
+        assert code == 0, err
+        documents[" ".join(argv)] = json.loads(out)
+    ids = [(f"{name}{where}", value) for name, doc in documents.items() for where, value in _ids(doc)]
+    assert ids and all(isinstance(v, int) or v is None for _, v in ids), [
+        i for i in ids if isinstance(i[1], str)
+    ]
+    image = documents[f"generate {model_id}"]["images"][0]
+    assert image["model_id"] == trained["model_id"] and isinstance(image["structured_prompt"], dict)
+    assert isinstance(documents[f"status {request_id}"]["result"]["structured_prompt"], dict)
+    assert isinstance(documents[f"status {request_id} --wait"]["result"]["structured_prompt"], dict)
+
+
+def test_generate_out_writes_files_names_and_a_gallery(
+    capsys: pytest.CaptureFixture[str], sandbox: str, trained: dict[str, Any], tmp_path: Path
+) -> None:
+    model_id = str(trained["model_id"])
+    out = tmp_path / "out"
+    code, stdout, err = cli(
+        capsys, "generate", model_id, "A fox, in snow!", "--count", "2", "--seed", "8", "--out", str(out),
+        *api(sandbox),
+    )  # fmt: skip
+    assert code == 0, err
+    assert {p.name for p in out.iterdir()} >= {"a-fox-in-snow-8.png", "a-fox-in-snow-9.png", "index.html"}
+    assert f"Gallery: {out / 'index.html'}" in stdout
+    page = (out / "index.html").read_text()
+    assert 'src="a-fox-in-snow-8.png"' in page and 'href="a-fox-in-snow-9.png.json"' in page
+    code, stdout, _ = cli(
+        capsys, "generate", model_id, "A fox", "--seed", "3", "--out", str(out), "--name", "{model_id}/{slug}-s{seed}",
+        "--json", *api(sandbox),
+    )  # fmt: skip
+    saved = json.loads(stdout)["images"][0]["saved"]
+    assert code == 0 and saved["key"] == f"{model_id}/a-fox-s3.png" and json.loads(stdout)["gallery"]
+    code, stdout, _ = cli(
+        capsys, "generate", model_id, "A fox", "--out", str(tmp_path / "cat.png"), *api(sandbox)
+    )
+    assert code == 0 and (tmp_path / "cat.png").is_file() and not (tmp_path / "index.html").exists()
+    code, _, err = cli(capsys, "generate", model_id, "A fox", "--name", "{slug}", *api(sandbox))
+    assert code == 2 and "--name" in err and "--out" in err

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import os
 import platform
+import urllib.parse
 from dataclasses import dataclass
 
 import httpx
@@ -31,6 +32,8 @@ class Config:
     timeout: httpx.Timeout
     max_retries: int
     requests_per_minute: float | None
+    #: The shared rate limiter (``redis://...``), or None for the in-process one.
+    rate_limit_url: str | None = None
 
     def __repr__(self) -> str:
         return f"Config(base_url={self.base_url!r}, api_token='***', max_retries={self.max_retries})"
@@ -42,6 +45,7 @@ def make_config(
     timeout: float | httpx.Timeout | None,
     max_retries: int,
     requests_per_minute: float | None,
+    rate_limit_url: str | None = None,
 ) -> Config:
     if api_token is not None and not isinstance(api_token, str):
         raise errors.ValidationError("api_token", type(api_token).__name__, "must be a string")
@@ -64,8 +68,33 @@ def make_config(
     validation.check_count("max_retries", max_retries, 0)
     if requests_per_minute is not None:
         validation.check_positive_seconds("requests_per_minute", requests_per_minute)
+    limiter_url = _rate_limit_url(rate_limit_url, requests_per_minute)
     configure_logging_from_env()
-    return Config(token, url, timeout, max_retries, requests_per_minute)
+    return Config(token, url, timeout, max_retries, requests_per_minute, limiter_url)
+
+
+def _rate_limit_url(given: str | None, requests_per_minute: float | None) -> str | None:
+    """The shared limiter's URL: ``rate_limit_url`` (which needs ``requests_per_minute``), else
+    ``$BRIA_RATE_LIMIT_URL`` when there is a limit to share (without one the variable is ignored); its
+    scheme must be one a limiter plugin handles, and its password is registered as a secret."""
+    from .ratelimit import RATE_LIMIT_ENV, check_rate_limit_url
+
+    if given is not None:
+        field, url = "rate_limit_url", given
+        if requests_per_minute is None:
+            raise errors.ValidationError(
+                field, given, "needs requests_per_minute=... (the limit every client of the token shares)"
+            )
+    else:
+        field, url = RATE_LIMIT_ENV, os.environ.get(RATE_LIMIT_ENV, "").strip()
+        if not url or requests_per_minute is None:
+            return None
+    if isinstance(url, str):
+        try:
+            errors.register_secret(urllib.parse.urlsplit(url).password)
+        except ValueError:
+            pass
+    return check_rate_limit_url(field, url)
 
 
 def _timeout(value: object) -> httpx.Timeout:

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
         TrainingVersionValue,
         UploadTypeValue,
     )
+    from bria_tailored.batch import BatchProgress, BatchReport
     from bria_tailored.errors import (
         BriaError,
     )
@@ -34,6 +35,7 @@ if TYPE_CHECKING:
     from bria_tailored.resources._inputs import (
         Source,
     )
+    from bria_tailored.resources.batch import BatchPlans
     from bria_tailored.resources.client import ClientPlans
     from bria_tailored.resources.datasets import DatasetPlans, ImagePlans
     from bria_tailored.resources.generate import GeneratePlans
@@ -1526,6 +1528,76 @@ class Status:
         )
 
 
+class Batch:
+    """``client.batch``: generate a catalogue of images from a file of rows, at the rate limit, resumable."""
+
+    def __init__(self, engine: SyncEngine, plans: BatchPlans) -> None:
+        self._engine = engine
+        self._plans = plans
+
+    def __repr__(self) -> str:
+        return "<Batch>"
+
+    def generate(
+        self,
+        inputs: str | os.PathLike[str] | Sequence[Mapping[str, object]],
+        *,
+        tailored_model_id: int | str,
+        out: str | os.PathLike[str],
+        journal: str | os.PathLike[str] | None = None,
+        on_progress: Callable[[BatchProgress], object] | None = None,
+        retry_failed: bool = False,
+        shard: str | None = None,
+        max_in_flight: int | None = None,
+        max_submitting: int = 1,
+        timeout: float | None = 600.0,
+        extra_body: Mapping[str, object] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        request_timeout: float | None = None,
+    ) -> BatchReport:
+        """Generate one image per row of ``inputs`` with the tailored model, saving each (with its sidecar)
+        into ``out`` as it finishes; returns a :class:`~bria_tailored.batch.BatchReport`.
+
+        ``inputs``: a ``.jsonl`` or ``.csv`` file (read line by line) or a list of dicts. A row holds
+        ``prompt`` (or ``structured_prompt`` with ``seed``) and any other ``generate.image`` field, plus an
+        optional ``id`` (default: its 1-based position) and ``name`` (the output's key, default the id).
+        Every row is checked before anything is submitted. ``out``: a folder or storage URI (``s3://``,
+        ``gs://``, a plugin's scheme); the summary ``manifest.jsonl`` (one line per row: id, status, output
+        URI, request id, seed, error) is written there at the end.
+
+        ``journal``: the append-only JSONL journal that makes the batch resumable (default:
+        ``batch-journal.jsonl`` in a local ``out``, else ``<inputs>.bria-batch.jsonl`` beside the input
+        file). Calling again with the same arguments after a crash, ``kill -9`` or Ctrl-C never submits a
+        row again once its submit was recorded: submitted rows are waited for by request id, saved rows
+        skipped. A row cut off between sending its submit and recording the answer is submitted again
+        (``BatchReport.uncertain``; at most ``max_submitting`` per crash). ``retry_failed=True`` retries
+        failed rows. A journal made for another input, model, shard or output is refused.
+
+        ``shard="I/N"``: only the rows of shard I of N (split by a hash of the row id), with its own
+        journal and ``manifest-IofN.jsonl``: N hosts with a shared ``rate_limit_url`` and output run one
+        batch. ``max_in_flight``: rows in flight at once (default from the client's
+        ``requests_per_minute``); ``timeout``: seconds to wait for each job (a job still running then is
+        left ``unfinished`` in the journal: run again to collect it). ``on_progress(BatchProgress)``
+        follows every row (done, failed, in flight, ETA); it may be called from worker threads."""
+        return self._engine.run(
+            self._plans.with_request_options(
+                extra_body, extra_query, extra_headers, request_timeout
+            ).generate(
+                inputs,
+                tailored_model_id=tailored_model_id,
+                out=out,
+                journal=journal,
+                on_progress=on_progress,
+                retry_failed=retry_failed,
+                shard=shard,
+                max_in_flight=max_in_flight,
+                max_submitting=max_submitting,
+                timeout=timeout,
+            )
+        )
+
+
 class ClientMethods:
     """What a client offers besides its resource groups."""
 
@@ -1542,33 +1614,49 @@ class ClientMethods:
         to: str | os.PathLike[str],
         key: str | None = None,
         *,
+        name: str | None = None,
         model_id: int | str | None = None,
         prompt: str | None = None,
         structured_prompt: str | Mapping[str, object] | None = None,
         seed: int | None = None,
         request_id: str | None = None,
         created_at: datetime | None = None,
+        embed_metadata: bool = True,
         extra_body: Mapping[str, object] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_headers: Mapping[str, str] | None = None,
         request_timeout: float | None = None,
         **metadata: object,
     ) -> StoredObject:
-        """Stream an output (an ``ImageResult``, a ``VideoResult`` or a result URL) into storage (a URI or
-        folder) with a metadata sidecar ``<key>.json`` (``model_id``, ``prompt``, ``structured_prompt``,
-        ``seed``, ``request_id``, ``created_at`` and any other keyword); calls the
-        ``bria_tailored_output_saved`` hook. Returns the ``StoredObject``."""
+        """Stream an output (an ``ImageResult``, a ``VideoResult`` or a result URL) into storage with a
+        metadata sidecar ``<key>.json``; calls the ``bria_tailored_output_saved`` hook. Returns the
+        ``StoredObject``.
+
+        ``to`` is the file itself when its last part has an output's extension or is an existing file
+        (``"cat.png"``, ``"s3://bucket/cats/cat.png"``: written exactly there), else a folder or storage URI
+        (a trailing ``/`` or an existing folder always is). In a folder the file is named ``key``, else by
+        the ``name`` template (``"{slug}-{seed}"``; fields: ``slug``, ``seed``, ``model_id``,
+        ``request_id``, ``short_id``, ``aspect_ratio``, ``kind``, ``date``, ``time``), else readably
+        ``{slug of the prompt}-{seed}.png``; a made-up name never overwrites (``-2``, ``-3``, ... is added).
+
+        The sidecar holds the model id, prompt, negative prompt, seed, aspect ratio, structured prompt (a
+        JSON object), request id, a video's source image, the SDK version and timings, all taken from the
+        result (the keywords override them), plus any other keyword. With ``embed_metadata`` a PNG also
+        carries the same metadata in its text chunks (standard library only); an MP4's record is its
+        sidecar."""
         return self._engine.run(
             self._plans.with_request_options(extra_body, extra_query, extra_headers, request_timeout).save(
                 result_or_url,
                 to,
                 key,
+                name=name,
                 model_id=model_id,
                 prompt=prompt,
                 structured_prompt=structured_prompt,
                 seed=seed,
                 request_id=request_id,
                 created_at=created_at,
+                embed_metadata=embed_metadata,
                 **metadata,
             )
         )

@@ -26,6 +26,7 @@ from typing import Generic, NoReturn, TypeVar
 import httpx
 
 from ._async_facade import (
+    AsyncBatch,
     AsyncClientMethods,
     AsyncDatasets,
     AsyncGenerate,
@@ -35,9 +36,10 @@ from ._async_facade import (
 )
 from ._config import USER_AGENT, Config, make_config
 from ._engine import AsyncEngine, SyncEngine
-from ._sync_facade import ClientMethods, Datasets, Generate, Models, Projects, Status
+from ._sync_facade import Batch, ClientMethods, Datasets, Generate, Models, Projects, Status
 from .errors import ClientClosedError, ValidationError
-from .ratelimit import TokenBucket
+from .ratelimit import RateLimiter, open_limiter
+from .resources.batch import BatchPlans
 from .resources.client import ClientPlans
 from .resources.datasets import DatasetPlans
 from .resources.generate import GeneratePlans
@@ -103,7 +105,7 @@ class _Pool(Generic[HttpT]):
     so that concurrent first requests of a threaded child cannot use the parent's connections.
     """
 
-    def __init__(self, http: HttpT, make_http: Callable[[], HttpT] | None, limiter: TokenBucket | None) -> None:
+    def __init__(self, http: HttpT, make_http: Callable[[], HttpT] | None, limiter: RateLimiter | None) -> None:
         self.http: HttpT = http
         self.make_http: Callable[[], HttpT] | None = make_http  # None: the caller's own http_client
         self.limiter = limiter
@@ -111,7 +113,7 @@ class _Pool(Generic[HttpT]):
         self.closed = False
         self.loop: object = None  # the event loop (or a weak reference to it) an async client runs on
         self.abandoned: list[HttpT] = []  # a parent's pools, kept alive (never closed) in a forked child
-        self.copy_limiters: list[TokenBucket] = []  # limiters of with_options copies sharing this pool
+        self.copy_limiters: list[RateLimiter] = []  # limiters of with_options copies sharing this pool
         _live.add(self)  # pyright: ignore[reportArgumentType]
 
     def after_fork(self) -> None:
@@ -157,8 +159,9 @@ if hasattr(os, "register_at_fork"):
 def _connection(config: Config, pool: _Pool[httpx.Client] | _Pool[httpx.AsyncClient]) -> Connection:
     limiter = pool.limiter
     if config.requests_per_minute and (limiter is None or limiter.per_minute != config.requests_per_minute):
-        limiter = TokenBucket(config.requests_per_minute)  # a with_options copy with its own rate
-        pool.copy_limiters.append(limiter)
+        limiter = open_limiter(config)  # a with_options copy with its own rate (same backend)
+        if limiter is not None:
+            pool.copy_limiters.append(limiter)
     return Connection(
         base_url=config.base_url,
         api_token=config.api_token,
@@ -191,6 +194,7 @@ def _copied(
         config.timeout if timeout is None else timeout,
         config.max_retries if max_retries is None else max_retries,
         config.requests_per_minute if requests_per_minute is None else requests_per_minute,
+        config.rate_limit_url,
     )
     return new_config, pool, deadline if request_deadline is None else _check_deadline(request_deadline)
 
@@ -215,7 +219,8 @@ class TailoredClient(ClientMethods):
     (paths carry ``/v1`` or ``/v2``); ``timeout`` is seconds or an ``httpx.Timeout`` (each read; never
     none) and ``request_deadline`` the most a whole request may take; ``max_retries`` applies to 429
     always and to 5xx/connection errors of the operations safe to repeat; ``requests_per_minute`` is a
-    client-side limit shared by every thread; ``http_client`` is your own ``httpx.Client`` (used as it is:
+    client-side limit shared by every thread, and with ``rate_limit_url`` (``redis://host:6379/0``, default
+    ``$BRIA_RATE_LIMIT_URL``) by every process and host using the token; ``http_client`` is your own ``httpx.Client`` (used as it is:
     its proxies, hooks and transport apply; the client never changes it and does not close it).
     """
 
@@ -224,6 +229,7 @@ class TailoredClient(ClientMethods):
     models: Models
     generate: Generate
     status: Status
+    batch: Batch
 
     def __init__(
         self,
@@ -233,6 +239,7 @@ class TailoredClient(ClientMethods):
         timeout: float | httpx.Timeout = 60.0,
         max_retries: int = 3,
         requests_per_minute: float | None = None,
+        rate_limit_url: str | None = None,
         request_deadline: float = DEFAULT_REQUEST_DEADLINE,
         http_client: httpx.Client | None = None,
     ) -> None:
@@ -240,9 +247,9 @@ class TailoredClient(ClientMethods):
             raise TypeError(
                 "http_client must be an httpx.Client (use AsyncTailoredClient for httpx.AsyncClient)"
             )
-        config = make_config(api_token, base_url, timeout, max_retries, requests_per_minute)
+        config = make_config(api_token, base_url, timeout, max_retries, requests_per_minute, rate_limit_url)
         deadline = _check_deadline(request_deadline)
-        limiter = TokenBucket(config.requests_per_minute) if config.requests_per_minute else None
+        limiter = open_limiter(config)
         if http_client is None:
 
             def make_http() -> httpx.Client:
@@ -265,6 +272,7 @@ class TailoredClient(ClientMethods):
         self.models = Models(self._engine, ModelPlans(self._conn))
         self.generate = Generate(self._engine, GeneratePlans(self._conn))
         self.status = Status(self._engine, StatusPlans(self._conn))
+        self.batch = Batch(self._engine, BatchPlans(self._conn))
 
     def _send(self, request: httpx.Request) -> httpx.Response:
         return _record(send_sync(self._pool.check("TailoredClient"), request, self._deadline))
@@ -339,6 +347,7 @@ class AsyncTailoredClient(AsyncClientMethods):
     models: AsyncModels
     generate: AsyncGenerate
     status: AsyncStatus
+    batch: AsyncBatch
 
     def __init__(
         self,
@@ -348,14 +357,15 @@ class AsyncTailoredClient(AsyncClientMethods):
         timeout: float | httpx.Timeout = 60.0,
         max_retries: int = 3,
         requests_per_minute: float | None = None,
+        rate_limit_url: str | None = None,
         request_deadline: float = DEFAULT_REQUEST_DEADLINE,
         http_client: httpx.AsyncClient | None = None,
     ) -> None:
         if http_client is not None and not isinstance(http_client, httpx.AsyncClient):
             raise TypeError("http_client must be an httpx.AsyncClient (use TailoredClient for httpx.Client)")
-        config = make_config(api_token, base_url, timeout, max_retries, requests_per_minute)
+        config = make_config(api_token, base_url, timeout, max_retries, requests_per_minute, rate_limit_url)
         deadline = _check_deadline(request_deadline)
-        limiter = TokenBucket(config.requests_per_minute) if config.requests_per_minute else None
+        limiter = open_limiter(config)
         if http_client is None:
 
             def make_http() -> httpx.AsyncClient:
@@ -378,6 +388,7 @@ class AsyncTailoredClient(AsyncClientMethods):
         self.models = AsyncModels(self._engine, ModelPlans(self._conn))
         self.generate = AsyncGenerate(self._engine, GeneratePlans(self._conn))
         self.status = AsyncStatus(self._engine, StatusPlans(self._conn))
+        self.batch = AsyncBatch(self._engine, BatchPlans(self._conn))
 
     async def _send(self, request: httpx.Request) -> httpx.Response:
         pool = self._pool

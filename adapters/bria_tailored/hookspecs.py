@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from pluggy import HookimplMarker, HookspecMarker
 
 if TYPE_CHECKING:
+    from .ratelimit import RateLimiter
     from .storage import StorageBackend, StoredObject
 
 hookspec = HookspecMarker("bria_tailored")
@@ -21,3 +22,9 @@ def bria_tailored_storage_backends() -> list[type[StorageBackend]]:  # type: ign
 @hookspec
 def bria_tailored_output_saved(stored: StoredObject, metadata: dict[str, object]) -> None:
     """Called after ``client.save`` stored an output (a ``StoredObject``) and wrote its sidecar metadata."""
+
+
+@hookspec
+def bria_tailored_rate_limiters() -> list[type[RateLimiter]]:  # type: ignore[empty-body]
+    """Return rate limiter backend classes (subclasses of ``bria_tailored.ratelimit.RateLimiter``), each
+    with ``schemes = ("redis",)``: ``rate_limit_url="redis://..."`` picks the class by the URL's scheme."""

@@ -35,8 +35,8 @@ from typing import Any
 import httpx
 
 from . import errors
-from ._plan import Plan, Send, Sleep
-from .ratelimit import TokenBucket
+from ._plan import Blocking, Plan, Send, Sleep
+from .ratelimit import RateLimiter
 
 logger = logging.getLogger("bria_tailored.transport")
 
@@ -206,7 +206,7 @@ class Connection:
     user_agent: str
     build_request: Callable[..., httpx.Request]  # the HTTP client's own build_request
     policy: RetryPolicy = field(default_factory=RetryPolicy)
-    limiter: TokenBucket | None = None
+    limiter: RateLimiter | None = None
     rng: random.Random = field(default_factory=random.Random)
     options: RequestOptions = field(default_factory=RequestOptions)
 
@@ -234,7 +234,8 @@ class Connection:
         if extra.extra_query:
             params = {**(params or {}), **extra.extra_query}
         if extra.extra_body and isinstance(json, Mapping):
-            json = {**json, **extra.extra_body}
+            body: Mapping[str, object] = json  # pyright: ignore[reportUnknownVariableType]  (a JSON object)
+            json = {**body, **extra.extra_body}
         timeout = self.timeout if extra.request_timeout is None else httpx.Timeout(extra.request_timeout)
         extensions = {OPERATION_EXTENSION: operation_id} if operation_id else None
         request: httpx.Request = self.build_request(
@@ -268,8 +269,10 @@ def send(conn: Connection, request: httpx.Request) -> Plan[httpx.Response]:
     operation_id = request.extensions.get(OPERATION_EXTENSION)
     attempt = 0
     while True:
-        if conn.limiter is not None:
-            wait = conn.limiter.reserve()
+        limiter = conn.limiter
+        if limiter is not None:
+            # A limiter that does I/O (Redis) decides off the event loop; the in-process one inline.
+            wait: float = (yield Blocking(limiter.reserve)) if limiter.blocking else limiter.reserve()
             if wait > 0:
                 yield Sleep(wait)
         started = time.monotonic()
@@ -283,6 +286,13 @@ def send(conn: Connection, request: httpx.Request) -> Plan[httpx.Response]:
             why = type(exc).__name__
         else:
             _log_request(request, response, started, attempt, None)
+            if response.status_code == 429 and limiter is not None:
+                # Every client of the limiter holds back for Retry-After and slows down (AIMD).
+                retry_after = parse_retry_after(response.headers.get("retry-after"))
+                if limiter.blocking:
+                    yield Blocking(limiter.throttled, (retry_after,))
+                else:
+                    limiter.throttled(retry_after)
             delay = conn.policy.decide(
                 method,
                 attempt,

@@ -3,15 +3,23 @@
 Results carry their inputs (model id, prompt, seed, ...) so nothing needs to be passed twice (``save``
 writes them into the sidecar), chain into other calls (an ``ImageResult`` is a video's input), and show
 themselves: a one-line ``repr``, ``.read()`` for the bytes, ``.to_pil()`` for a Pillow image, and in a
-notebook the picture itself (``_repr_png_``/``_repr_html_``, fetched once, lazily). ``to_dict()`` and
-``to_json()`` give plain data.
+notebook the picture itself (``_repr_png_``/``_repr_html_``, fetched once, lazily). Every type here has
+``to_dict()`` and ``to_json()`` for plain data (:func:`to_plain` turns any facade value into it).
+
+Results also record when they were made: ``submitted_at`` (when the API accepted the job, for jobs the SDK
+submitted) and ``completed_at`` (when the SDK saw the job finished), both ISO 8601 in UTC; ``save`` writes
+them into the sidecar's ``timings``.
 """
 
 from __future__ import annotations
 
+import datetime
+import enum
 import html
 import json
-from typing import TYPE_CHECKING, Any, Generic, Literal, TypeAlias
+from collections.abc import Mapping
+from pathlib import PurePath
+from typing import TYPE_CHECKING, Any, Generic, Literal, TypeAlias, cast
 
 import attrs
 from typing_extensions import TypeVar
@@ -52,12 +60,64 @@ def _fetch(url: str) -> bytes:
     return b"".join(chunks)
 
 
-class _Output:
+def now_iso() -> str:
+    """The current time as ISO 8601 in UTC, to the millisecond (``2025-01-02T03:04:05.678Z``)."""
+    moment = datetime.datetime.now(datetime.UTC)
+    return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def to_plain(value: object) -> object:
+    """``value`` as plain JSON data: the facade's types and the API models (through their ``to_dict``),
+    attrs classes (public fields), enums (their value), dates (ISO 8601), paths (text), exceptions
+    (``{"type", "message"}``), mappings and sequences; anything else becomes its text."""
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    if isinstance(value, enum.Enum):
+        return to_plain(value.value)
+    if isinstance(value, (datetime.datetime, datetime.date)):
+        return value.isoformat()
+    if isinstance(value, PurePath):
+        return str(value)
+    if isinstance(value, Mapping):
+        items = cast("Mapping[object, object]", value)
+        return {str(k): to_plain(v) for k, v in items.items()}
+    if isinstance(value, (list, tuple, set, frozenset)):
+        members = cast("list[object] | tuple[object, ...] | set[object] | frozenset[object]", value)
+        return [to_plain(v) for v in members]
+    if isinstance(value, BaseException):
+        return {"type": type(value).__name__, "message": str(value)}
+    to_dict: object = getattr(value, "to_dict", None)
+    if callable(to_dict):
+        return to_plain(to_dict())
+    if attrs.has(type(value)):
+        return _fields_of(value)
+    return str(value)
+
+
+def _fields_of(value: object) -> dict[str, object]:
+    """The public fields of an attrs instance, as plain data."""
+    cls = cast("type[attrs.AttrsInstance]", type(value))
+    return {a.name: to_plain(getattr(value, a.name)) for a in attrs.fields(cls) if not a.name.startswith("_")}
+
+
+class ToDict:
+    """``to_dict()``/``to_json()`` for the facade's attrs classes: their public fields as plain data."""
+
+    def to_dict(self) -> dict[str, object]:
+        """This object as plain data (JSON types only)."""
+        return _fields_of(self)
+
+    def to_json(self, **kwargs: Any) -> str:
+        """:meth:`to_dict` as JSON text (``kwargs`` go to ``json.dumps``, e.g. ``indent=2``)."""
+        return json.dumps(self.to_dict(), **kwargs)
+
+
+class _Output(ToDict):
     """What image and video results share: plain data, a short repr, lazy bytes."""
 
     def to_dict(self) -> dict[str, object]:
         """The result as plain data (the structured prompt as a JSON object)."""
-        data: dict[str, object] = attrs.asdict(self, filter=lambda a, _v: not a.name.startswith("_"))  # type: ignore[arg-type]
+        data = super().to_dict()
         prompt = data.get("structured_prompt")
         if isinstance(prompt, str):
             try:
@@ -65,10 +125,6 @@ class _Output:
             except ValueError:
                 pass
         return data
-
-    def to_json(self, **kwargs: Any) -> str:
-        """:meth:`to_dict` as JSON text (``kwargs`` go to ``json.dumps``, e.g. ``indent=2``)."""
-        return json.dumps(self.to_dict(), **kwargs)
 
     def __repr__(self) -> str:
         shown = [
@@ -91,6 +147,8 @@ class ImageResult(_Output):
     prompt: str | None = None
     negative_prompt: str | None = None
     aspect_ratio: str | None = None
+    submitted_at: str | None = attrs.field(default=None, eq=False, repr=False)
+    completed_at: str | None = attrs.field(factory=now_iso, eq=False, repr=False)
     _bytes: list[bytes] = attrs.field(factory=lambda: [], eq=False, repr=False, alias="_bytes")
 
     @property
@@ -139,6 +197,8 @@ class StructuredPromptResult(_Output):
     request_id: str | None = None
     model_id: str | None = None
     prompt: str | None = None
+    submitted_at: str | None = attrs.field(default=None, eq=False, repr=False)
+    completed_at: str | None = attrs.field(factory=now_iso, eq=False, repr=False)
 
     def as_dict(self) -> dict[str, Any]:
         parsed: dict[str, Any] = json.loads(self.structured_prompt)
@@ -157,6 +217,8 @@ class VideoResult(_Output):
     model_id: str | None = None
     seed: int | None = None
     source_image: str | None = None
+    submitted_at: str | None = attrs.field(default=None, eq=False, repr=False)
+    completed_at: str | None = attrs.field(factory=now_iso, eq=False, repr=False)
     _bytes: list[bytes] = attrs.field(factory=lambda: [], eq=False, repr=False, alias="_bytes")
 
     @property
@@ -182,13 +244,13 @@ R = TypeVar("R", bound=GenerationResult, default=GenerationResult)
 
 
 @attrs.frozen
-class Job(Generic[ResultT]):
+class Job(ToDict, Generic[ResultT]):
     """A generation request the API accepted (202); wait for it with ``client.status.wait(job)``.
 
     ``Job[ImageResult]`` (from ``generate.image(..., wait=False)``) waits into an ``ImageResult``; a
     ``Job`` made from a bare request id (``Job("...")``, kind ``"image"`` unless told) into whatever the
-    job produced. ``inputs`` are what the request asked for (model id, prompt, seed, ...): the result
-    carries them.
+    job produced. ``inputs`` are what the request asked for (model id, prompt, seed, ...) and, for a job
+    the SDK submitted, ``submitted_at`` (when it was accepted): the result carries them.
     """
 
     request_id: str
@@ -196,17 +258,22 @@ class Job(Generic[ResultT]):
     kind: JobKind = "image"
     inputs: dict[str, str | int | float | None] = attrs.field(factory=lambda: {}, eq=False, repr=False)
 
+    def __attrs_post_init__(self) -> None:
+        if self.inputs and "submitted_at" not in self.inputs:  # submitted by the SDK just now
+            self.inputs["submitted_at"] = now_iso()
+
 
 @attrs.frozen
-class UploadFailure:
-    """One item of ``images.upload_many`` that failed: which source, and why."""
+class UploadFailure(ToDict):
+    """One item of ``images.upload_many`` that failed: which source, and why (``to_dict`` gives the error
+    as ``{"type", "message"}``)."""
 
     source: str
     error: BaseException
 
 
 @attrs.frozen
-class BulkUploadResult:
+class BulkUploadResult(ToDict):
     """A finished bulk upload: the final status (with ``failed_images``) and the staged object's URI."""
 
     status: BulkUploadStatus | None  # None when started with wait=False (ask wait_for_bulk_upload)

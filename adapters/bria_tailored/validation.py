@@ -198,10 +198,11 @@ def check_body(schema_name: str, body: Mapping[str, object]) -> None:
 def check_extra_body(schema_name: str, extra: Mapping[str, object]) -> None:
     """Check the fields of a per-call ``extra_body`` that the spec's ``schema_name`` knows; unknown ones pass
     through (a field Bria added before this SDK's spec knows it)."""
-    properties = component(schema_name).get("properties") or {}
+    properties: dict[str, Any] = component(schema_name).get("properties") or {}
     for name, value in extra.items():
         if name in properties:
-            check_value(f"extra_body[{name!r}]", value, properties[name])
+            schema: Schema = properties[name]
+            check_value(f"extra_body[{name!r}]", value, schema)
 
 
 def check_param(operation_id: str, name: str, value: object) -> None:
@@ -487,9 +488,13 @@ def check_destination(field: str, value: object, *, optional: bool = False) -> N
 
 
 def check_source(field: str, value: object, *, optional: bool = False) -> None:
-    """An input file: a path, URL or storage URI (:func:`check_path`), bytes, or a binary file object."""
+    """An input file: a path, URL or storage URI (:func:`check_path`), bytes, a binary file object, or
+    what the SDK returned (a ``StoredObject``: its URI; an ``ImageResult``: its URL)."""
     if value is None and optional:
         return
+    from .resources._inputs import plain_source
+
+    value = plain_source(value)
     size = _binary_size(value)
     if size is not None:
         if not size:

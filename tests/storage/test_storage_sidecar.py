@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from bria_tailored import __version__
 from bria_tailored.storage import StoredObject, open_storage
-from bria_tailored.storage.sidecar import build_sidecar, save_output, sidecar_key
+from bria_tailored.storage.pngtext import embed_text, read_text
+from bria_tailored.storage.sidecar import EMBED_KEYWORD, build_sidecar, save_output, sidecar_key
 
 
 def test_build_sidecar_fields() -> None:
@@ -38,8 +41,10 @@ def test_build_sidecar_fields() -> None:
         "sha256": "ab" * 32,
         "content_type": "image/png",
         "created_at": "2025-01-02T03:04:05Z",
+        "sdk_version": __version__,
         "team": "design",
     }
+    assert build_sidecar(stored, model_id="42")["model_id"] == 42  # ids are numbers, as everywhere
     assert build_sidecar(stored, structured_prompt="not json")["structured_prompt"] == "not json"
     assert build_sidecar(stored)["created_at"].endswith("Z")
 
@@ -70,6 +75,7 @@ def test_save_output_from_a_url(file_server: Any, tmp_path: Path) -> None:
         "image/png",
     )
     assert "secret" not in store.read_bytes("gen/out.png.json").decode()
+    assert sidecar["timings"]["download_seconds"] >= 0
 
 
 def test_save_output_from_a_stream_into_s3(s3_bucket: str) -> None:
@@ -79,3 +85,60 @@ def test_save_output_from_a_stream_into_s3(s3_bucket: str) -> None:
     sidecar = json.loads(store.read_bytes("v/clip.mp4.json"))
     assert sidecar["uri"] == f"s3://{s3_bucket}/outputs/v/clip.mp4"
     assert sidecar["source_url"] is None and sidecar["size"] == 7
+
+
+def _png(size: int = 24) -> bytes:
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (size, size), (200, 40, 40)).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def test_save_output_embeds_the_metadata_in_a_png(tmp_path: Path) -> None:
+    from PIL import Image
+
+    store = open_storage(tmp_path)
+    metadata = {"model_id": "7", "prompt": "a red fox", "structured_prompt": '{"a": [1]}', "seed": 3}
+    stored = save_output(store, "fox.png", _png(), metadata, embed_png=True)
+    data = store.read_bytes("fox.png")
+    sidecar = json.loads(store.read_bytes("fox.png.json"))
+    # the sidecar describes the file as stored: metadata included
+    assert (
+        (sidecar["size"], sidecar["sha256"])
+        == (len(data), hashlib.sha256(data).hexdigest())
+        == (
+            stored.size,
+            stored.sha256,
+        )
+    )
+    embedded = json.loads(read_text(data)[EMBED_KEYWORD])
+    assert embedded["model_id"] == 7 and embedded["structured_prompt"] == {"a": [1]}
+    assert embedded["sdk_version"] == __version__ and "sha256" not in embedded and "uri" not in embedded
+    with Image.open(tmp_path / "fox.png") as image:
+        assert image.text["Description"] == "a red fox" and image.text["Software"].startswith("bria-tailored")
+        image.load()  # the pixels are untouched and still decode
+    # saving the embedded file again replaces the chunks: the file does not grow
+    again = save_output(store, "again.png", tmp_path / "fox.png", metadata, embed_png=True)
+    assert again.size == stored.size
+    # not a PNG: kept byte for byte
+    kept = save_output(store, "clip.mp4", b"\x00\x00\x00\x18ftypmp42rest", metadata, embed_png=True)
+    assert store.read_bytes("clip.mp4") == b"\x00\x00\x00\x18ftypmp42rest" and kept.size == 16
+
+
+def test_png_text_chunks_are_replaced_bounded_and_checked() -> None:
+    original = _png()
+    once = embed_text(original, {"Description": "x" * 5000, "bria-tailored": "{}"})
+    twice = embed_text(once, {"Description": "x" * 5000, "bria-tailored": "{}"})
+    assert once == twice and len(once) < len(original) + 500  # long texts are compressed
+    assert read_text(twice) == {"Description": "x" * 5000, "bria-tailored": "{}"}
+    noise = os.urandom(400_000).hex()  # does not compress below the limit
+    assert embed_text(original, {"Huge": noise}) == original  # too big to embed: left out
+    for bad in (b"not a png", original[:30]):
+        try:
+            embed_text(bad, {"a": "b"})
+        except ValueError:
+            continue
+        raise AssertionError("a broken PNG must raise ValueError")

@@ -239,3 +239,26 @@ async def async_surface(client: AsyncTailoredClient, images: list[Path]) -> None
     assert_type(await client.train("./images", project=7, training_version="fibo"), TrainResult)
     assert_type(await client.request("get-model", path_params={"model_id": 1}), object)
     assert_type(client.with_options(timeout=5.0), AsyncTailoredClient)
+
+
+def batch_surface(client: TailoredClient) -> None:
+    from bria_tailored.batch import BatchProgress, BatchReport
+
+    def on_batch(event: BatchProgress) -> None:
+        assert_type(event.eta, float | None)
+
+    report = client.batch.generate(
+        "prompts.jsonl", tailored_model_id=12, out="s3://b/campaign/", journal=None, on_progress=on_batch
+    )
+    assert_type(report, BatchReport)
+    assert_type(client.batch.generate([{"prompt": "a cat"}], tailored_model_id="12", out=Path("out")), BatchReport)
+    assert_type(report.ok, bool)
+    TailoredClient(requests_per_minute=600, rate_limit_url="redis://127.0.0.1:6379/0")
+
+
+async def async_batch_surface(client: AsyncTailoredClient) -> None:
+    from bria_tailored.batch import BatchReport
+
+    report = await client.batch.generate("prompts.csv", tailored_model_id=12, out="./out", shard="1/4")
+    assert_type(report, BatchReport)
+    AsyncTailoredClient(requests_per_minute=600, rate_limit_url="redis://127.0.0.1:6379/0")

@@ -9,7 +9,7 @@ stdout; progress and messages on stderr); commands that talk to the API take ``-
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Annotated
+from typing import Annotated, cast
 
 import typer
 
@@ -24,14 +24,14 @@ def _version(value: bool) -> None:
 
 def build_app() -> typer.Typer:
     """The typer app with every command registered (imports of heavy modules stay inside commands)."""
-    from . import demo, generate, plugins, resources, sandbox, train
+    from . import batch, demo, generate, plugins, resources, sandbox, train
 
     app = typer.Typer(
         name="bria-tailored",
         help="Train tailored image models on your visual IP with Bria's Tailored Generation API, then "
         "generate images, structured prompts and videos with them.",
         no_args_is_help=True,
-        add_completion=False,
+        add_completion=True,
         pretty_exceptions_enable=False,
     )
 
@@ -51,17 +51,33 @@ def build_app() -> typer.Typer:
     app.command("train")(train.train)
     app.command("generate")(generate.generate)
     app.command("video")(generate.video)
+    app.command("structured-prompt")(generate.structured_prompt)
     app.command("status")(generate.status)
     for group in resources.COLUMNS:
         app.add_typer(resources.make_group(group), name=group)
     app.command("plugins")(plugins.plugins)
+    app.command("batch")(batch.batch)
     return app
+
+
+def _leaf(command: object, args: list[str]) -> object:
+    """The (sub)command ``args`` name: ``["projects", "create", ...]`` → ``projects create``."""
+    current = command
+    for arg in args:
+        commands: object = getattr(current, "commands", None)
+        if not isinstance(commands, dict) or arg not in commands:
+            break
+        current = cast("dict[str, object]", commands)[arg]
+    return current
 
 
 def run(argv: Sequence[str]) -> int:
     """Run the CLI on ``argv`` (without the program name); returns the exit code."""
+    from ._common import use_command
+
     command = typer.main.get_command(build_app())
     args = list(argv)
+    use_command(_leaf(command, args))
     try:
         command.main(args=args, prog_name="bria-tailored", standalone_mode=True, obj={"argv": args})
     except SystemExit as exc:

@@ -1,5 +1,9 @@
 """What every command shares: the common options, output (JSON on stdout or rich text), the client, and
-the mapping of errors to exit codes (0 ok · 1 API or job error · 2 usage or validation · 130 Ctrl-C)."""
+the mapping of errors to exit codes (0 ok · 1 API or job error · 2 usage or validation · 130 Ctrl-C).
+
+Errors name the command's flags (``--ip-type``), not the SDK's parameters (``ip_type``). In ``--json``
+documents ids are numbers everywhere (the generation API's decimal-text model ids included) and structured
+prompts are JSON objects, never escaped strings."""
 
 from __future__ import annotations
 
@@ -11,13 +15,13 @@ import sys
 from collections.abc import Callable, Generator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, NoReturn, Protocol, TypeAlias, TypeGuard, runtime_checkable
+from typing import TYPE_CHECKING, Annotated, NoReturn, Protocol, TypeAlias, TypeGuard, cast, runtime_checkable
 
 import attrs
 import typer
 from rich.console import Console
 
-from ..errors import BriaError, ValidationError
+from ..errors import BriaError, InvalidImagesError, ValidationError
 
 if TYPE_CHECKING:
     from ..client import TailoredClient
@@ -76,8 +80,26 @@ def invoked_argv(ctx: typer.Context) -> list[str] | None:
     return [str(arg) for arg in argv] if _is_collection(argv) else None
 
 
+#: Keys whose values are ids: numbers in every ``--json`` document.
+ID_KEYS = frozenset({"id", "model_id", "project_id", "dataset_id", "tailored_model_id", "image_id"})
+
+
+def _field(key: str, value: JSON) -> JSON:
+    """One member of a JSON object: ids as numbers, structured prompts as objects."""
+    if key in ID_KEYS and isinstance(value, str) and value.isdigit() and len(value) < 19:
+        return int(value)
+    if key == "structured_prompt" and isinstance(value, str):
+        try:
+            parsed: JSON = json.loads(value)
+        except ValueError:
+            return value
+        return parsed if isinstance(parsed, (dict, list)) else value
+    return value
+
+
 def jsonable(value: object) -> JSON:
-    """Plain JSON data from API models, result types, paths, enums and dates."""
+    """Plain JSON data from API models, result types, paths, enums and dates (ids as numbers, structured
+    prompts as objects: see the module docstring)."""
     if value is None or isinstance(value, (bool, int, float, str)):
         return value
     if isinstance(value, enum.Enum):
@@ -87,7 +109,7 @@ def jsonable(value: object) -> JSON:
     if isinstance(value, Path):
         return str(value)
     if _is_mapping(value):
-        return {str(k): jsonable(v) for k, v in value.items()}
+        return {str(k): _field(str(k), jsonable(v)) for k, v in value.items()}
     if _is_collection(value):
         return [jsonable(v) for v in value]
     if isinstance(value, _ToDict):
@@ -122,12 +144,21 @@ class Output:
         self.err.print(text)
 
     def fail(self, exc: BaseException | str, code: int) -> NoReturn:
-        """Report an error (stderr; also as the JSON document with ``--json``) and exit with ``code``."""
+        """Report an error (stderr: ✗ and the message; also as the JSON document with ``--json``) and exit
+        with ``code``. A ``ValidationError`` is told by the flag or argument of the command it concerns."""
         message = str(exc)
         kind = type(exc).__name__ if isinstance(exc, BaseException) else "UsageError"
-        self.err.print(f"[bold red]error:[/] {_escape(message)}")
+        flag = flag_for(exc.field) if isinstance(exc, ValidationError) else None
+        if isinstance(exc, ValidationError) and flag is not None:
+            message = _flag_message(flag, exc)
+        if isinstance(exc, InvalidImagesError) and "skip_invalid" in _FLAGS:
+            if any(name != "(source)" for name, _ in exc.problems):
+                message += f"\n{_FLAGS['skip_invalid']} lists these files and trains on the others."
+        self.err.print(f"[bold red]✗ error:[/] {_escape(message)}")
         if self.json_mode:
             error: dict[str, JSON] = {"type": kind, "message": message}
+            if flag is not None:
+                error["flag"] = flag
             for name in ("status_code", "request_id", "field", "problems"):
                 value: object = getattr(exc, name, None)
                 if value is not None:
@@ -135,6 +166,63 @@ class Output:
             sys.stdout.write(json.dumps({"error": error, "exit_code": code}, indent=2) + "\n")
             sys.stdout.flush()
         raise typer.Exit(code)
+
+
+#: SDK parameters whose command-line flag has another name (``steps_num`` is ``--steps``).
+FIELD_PARAMS = {
+    "tailored_model_id": "model_id",
+    "tailored_model_influence": "influence",
+    "steps_num": "steps",
+    "db_path": "db",
+    "project_name": "name",
+    "project_description": "description",
+}
+
+
+#: The flags and arguments of the command that runs: parameter name → what a person types.
+_FLAGS: dict[str, str] = {}
+
+
+def use_command(command: object) -> None:
+    """Remember the flags of the command about to run (:func:`bria_tailored.cli.run` calls this), so that
+    errors can name them. Works on click's and typer's own commands alike (attributes only)."""
+    _FLAGS.clear()
+    params: object = getattr(command, "params", None)
+    if not isinstance(params, list):
+        return
+    for param in cast("list[object]", params):
+        name: object = getattr(param, "name", None)
+        if not isinstance(name, str):
+            continue
+        if getattr(param, "param_type_name", None) == "option":
+            opts: object = getattr(param, "opts", None)
+            given = (
+                [o for o in cast("list[object]", opts) if isinstance(o, str)]
+                if isinstance(opts, list)
+                else []
+            )
+            longs = [o for o in given if o.startswith("--")]
+            if given:
+                _FLAGS[name] = (longs or given)[0]
+        else:
+            metavar: object = getattr(param, "metavar", None)
+            _FLAGS[name] = (metavar if isinstance(metavar, str) else name).upper()
+
+
+def flag_for(field: str) -> str | None:
+    """The flag (``--ip-type``) or argument (``MODEL_ID``) of the running command that sets the SDK
+    parameter ``field``; ``None`` when none does."""
+    return _FLAGS.get(FIELD_PARAMS.get(field, field))
+
+
+def _flag_message(flag: str, exc: ValidationError) -> str:
+    """``--concurrency 0: must be between 1 and 64``; ``--ip-type is required ...`` when no value was given."""
+    if exc.value is None:
+        return f"{flag} {exc.rule}"
+    shown = repr(exc.value)
+    if len(shown) > 120:
+        shown = shown[:117] + "..."
+    return f"{flag} {shown}: {exc.rule}"
 
 
 def _escape(text: str) -> str:

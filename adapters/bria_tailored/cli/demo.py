@@ -2,7 +2,8 @@
 
 Starts the embedded sandbox on a free loopback port, draws a small character family ("Pip") with Pillow,
 trains a tailored model on it with ``client.train`` (progress bars), generates images, a structured prompt
-and a video, saves them with sidecars under ``--out`` and prints a summary.
+and a video (from the first image: results chain), saves them with sidecars under ``--out``, writes an
+``index.html`` gallery there and prints a summary that ends with the gallery's path.
 """
 
 from __future__ import annotations
@@ -84,6 +85,7 @@ def demo(
 ) -> None:
     """Train a tailored model on a drawn mascot and generate with it, on the embedded sandbox (~10 s)."""
     from ..client import TailoredClient
+    from ..gallery import write_gallery
     from ..polling import PollPolicy
     from ._progress import spinner, train_progress
     from .demo_art import draw_family
@@ -131,16 +133,9 @@ def demo(
                     client.generate.image(model_id, prompt, seed=i + 1, aspect_ratio=ratio, wait=False)
                     for i, (prompt, ratio) in enumerate(PROMPTS)
                 ]
-                for i, ((prompt, ratio), job) in enumerate(zip(PROMPTS, jobs, strict=True)):
+                for i, job in enumerate(jobs):
                     result = client.status.wait(job, policy=fast, timeout=120)
-                    stored = client.save(
-                        result,
-                        out,
-                        key=f"images/pip-{i + 1}.png",
-                        prompt=prompt,
-                        model_id=model_id,
-                        aspect_ratio=ratio,
-                    )
+                    stored = client.save(result, out, key=f"images/pip-{i + 1}.png")
                     files.append(out / stored.key)
                     results.append(result)
                     step(f"{i + 1}/{len(PROMPTS)}")
@@ -160,10 +155,12 @@ def demo(
                 files.append(path)
                 step()
             with timer.phase("video"), spinner(output.err, "Generating video") as step:
-                clip = client.generate.video(model_id, results[0].image_url, timeout=300, policy=fast)
-                stored = client.save(clip, out, key="video/pip-1.mp4", model_id=model_id, image=files[0].name)
+                clip = client.generate.video(model_id, results[0], timeout=300, policy=fast)
+                stored = client.save(clip, out, key="video/pip-1.mp4")
                 files.append(out / stored.key)
                 step()
+            with timer.phase("gallery"):
+                gallery = write_gallery(out, title="Pip: bria-tailored demo")
         timer.timings["total"] = round(time.perf_counter() - started, 2)
         summary: _Summary = {
             "base_url": url,
@@ -176,6 +173,7 @@ def demo(
             "state_path": str(state),
             "timings": timer.timings,
             "out": str(out),
+            "gallery": str(gallery),
         }
         output.result(summary, lambda console: _render(console, summary))
 
@@ -199,6 +197,7 @@ class _Summary(TypedDict):
     state_path: str
     timings: dict[str, float]
     out: str
+    gallery: str
 
 
 def _sidecar(path: Path) -> str | None:
@@ -233,3 +232,4 @@ def _render(console: Console, summary: _Summary) -> None:
         path = Path(item["path"])
         outputs.add_row(str(path.relative_to(root)), f"{item['size']:,}", "✓" if item["sidecar"] else "-")
     console.print(outputs)
+    console.print(f"Gallery: {summary['gallery']}", highlight=False, soft_wrap=True)

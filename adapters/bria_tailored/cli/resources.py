@@ -1,4 +1,5 @@
-"""``projects``, ``datasets`` and ``models``: list, get and delete (one small group per resource).
+"""``projects``, ``datasets`` and ``models``: list, get and delete (one small group per resource), plus
+``projects create``, ``datasets create`` and ``models stop``.
 
 No ``from __future__ import annotations`` here: the commands are made in a function, and typer evaluates
 their annotations, which name that function's locals (help texts per group).
@@ -12,7 +13,9 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from .._operations import IpMediumValue, IpTypeValue, UploadTypeValue
 from ._common import (
+    EXIT_ERROR,
     EXIT_USAGE,
     JSON,
     BaseUrlOption,
@@ -94,7 +97,9 @@ def _detail_table(console: Console, data: dict[str, JSON]) -> None:
 def make_group(group: str) -> typer.Typer:
     """The ``list``/``get``/``delete`` commands of one resource group."""
     singular = COLUMNS[group][0]
-    app = typer.Typer(help=f"List, show and delete {group}.", no_args_is_help=True)
+    verbs = {"projects": "Create, list, show and delete", "datasets": "Create, list, show and delete"}
+    verbs["models"] = "List, show, stop and delete"
+    app = typer.Typer(help=f"{verbs[group]} {group}.", no_args_is_help=True)
 
     def run(
         json_output: bool,
@@ -137,6 +142,96 @@ def make_group(group: str) -> typer.Typer:
 
             run(json_output, base_url, token, work)
 
+    if group == "projects":
+
+        @app.command("create")
+        def create_project(
+            name: Annotated[str, typer.Argument(metavar="NAME", help="The project's name.")],
+            ip_type: Annotated[
+                IpTypeValue, typer.Option("--ip-type", help="What kind of visual IP the project holds.")
+            ],
+            ip_medium: Annotated[
+                IpMediumValue, typer.Option("--ip-medium", help="Photography or illustration.")
+            ],
+            ip_name: Annotated[
+                str | None, typer.Option("--ip-name", help="Name of the character (defined_character).")
+            ] = None,
+            ip_description: Annotated[
+                str | None,
+                typer.Option(
+                    "--ip-description",
+                    help="Short description of the IP (defined_character, object_variants).",
+                ),
+            ] = None,
+            description: Annotated[
+                str | None, typer.Option("--description", help="Description of the project.")
+            ] = None,
+            json_output: JsonOption = False,
+            base_url: BaseUrlOption = None,
+            token: TokenOption = None,
+        ) -> None:
+            """Create a project; train into it by giving its id to `train` as the project."""
+
+            def work(client: "TailoredClient", out: Output) -> None:
+                project = client.projects.create(
+                    project_name=name,
+                    ip_type=ip_type,
+                    ip_medium=ip_medium,
+                    ip_name=ip_name,
+                    ip_description=ip_description,
+                    project_description=description,
+                )
+                data = _rows([project])[0]
+                out.result(data, lambda c: c.print(f"Created project {project.id} {project.project_name!r}."))
+
+            run(json_output, base_url, token, work)
+
+    if group == "datasets":
+
+        @app.command("create")
+        def create_dataset(
+            name: Annotated[str, typer.Argument(metavar="NAME", help="The dataset's name.")],
+            project_id: Annotated[int, typer.Option("--project-id", help="The project it belongs to.")],
+            upload_type: Annotated[
+                UploadTypeValue | None,
+                typer.Option(
+                    "--upload-type",
+                    help="basic (images one by one, up to 200) or advanced (a bulk ZIP, up to 5000).",
+                    show_default=False,
+                ),
+            ] = None,
+            json_output: JsonOption = False,
+            base_url: BaseUrlOption = None,
+            token: TokenOption = None,
+        ) -> None:
+            """Create a draft dataset in a project."""
+
+            def work(client: "TailoredClient", out: Output) -> None:
+                dataset = client.datasets.create(project_id=project_id, name=name, upload_type=upload_type)
+                data = _rows([dataset])[0]
+                out.result(data, lambda c: c.print(f"Created dataset {dataset.id} {dataset.name!r}."))
+
+            run(json_output, base_url, token, work)
+
+    if group == "models":
+
+        @app.command("stop")
+        def stop(
+            object_id: Annotated[int, typer.Argument(metavar="ID", help="The model's id.")],
+            json_output: JsonOption = False,
+            base_url: BaseUrlOption = None,
+            token: TokenOption = None,
+        ) -> None:
+            """Stop a model's training at Bria (it goes Stopping, then Stopped)."""
+
+            def work(client: "TailoredClient", out: Output) -> None:
+                client.models.stop_training(object_id)
+                status = jsonable(client.models.get(object_id).status)
+                data: dict[str, JSON] = {"stopped": True, "model_id": object_id, "status": status}
+                out.result(data, lambda c: c.print(f"Stopping model {object_id} (status: {status})."))
+
+            run(json_output, base_url, token, work)
+
     @app.command("get", help=f"Show one {singular}.")
     def get(
         object_id: Annotated[int, typer.Argument(metavar="ID", help=f"The {singular}'s id.")],
@@ -163,7 +258,8 @@ def make_group(group: str) -> typer.Typer:
                 if json_output or not out.err.is_terminal:
                     out.fail(f"refusing to delete {singular} {object_id} without --yes", EXIT_USAGE)
                 if not typer.confirm(f"Delete {singular} {object_id}?", err=True):
-                    out.fail("not deleted", EXIT_USAGE)
+                    out.err.print(f"aborted: {singular} {object_id} was not deleted")
+                    raise typer.Exit(EXIT_ERROR)
             _group(client, group).delete(object_id)
             data = {"deleted": True, singular + "_id": object_id}
             out.result(data, lambda c: c.print(f"Deleted {singular} {object_id}."))

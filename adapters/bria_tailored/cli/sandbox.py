@@ -1,15 +1,16 @@
-"""``bria-tailored sandbox``: serve the local emulator of the API in the foreground (Ctrl-C stops it)."""
+"""``bria-tailored sandbox``: serve the local emulator of the API in the foreground (Ctrl-C stops it).
+
+It takes exactly the options of ``python -m bria_tailored.sandbox`` (``bria_tailored.sandbox.server``;
+a test keeps the two in step). ``--port 0`` picks a free port and prints it.
+"""
 
 from __future__ import annotations
 
-import json
-import sys
-import time
 from typing import Annotated, TypedDict
 
 import typer
 
-from ._common import JsonOption, Output, handled
+from ._common import EXIT_ERROR, JsonOption, Output, handled
 
 
 class _Options(TypedDict):
@@ -28,6 +29,7 @@ class _Options(TypedDict):
     seed: int
     public_base_url: str | None
     image_scale: float
+    fetch_allow: tuple[str, ...] | None
 
 
 # Defaults mirror ``bria_tailored.sandbox.server.build_parser`` (a test keeps them in step); they are
@@ -35,7 +37,9 @@ class _Options(TypedDict):
 
 
 def sandbox(
-    port: Annotated[int, typer.Option("--port", help="Port to listen on (0 picks a free one).")] = 8787,
+    port: Annotated[
+        int, typer.Option("--port", help="Port to listen on (0 picks a free one and prints it).")
+    ] = 8787,
     host: Annotated[str, typer.Option("--host", help="Loopback address to bind.")] = "127.0.0.1",
     token: Annotated[
         str | None, typer.Option("--token", help="Accept only this api_token (default: any non-empty one).")
@@ -64,6 +68,15 @@ def sandbox(
         str | None, typer.Option("--public-base-url", help="Base URL written into file links.")
     ] = None,
     image_scale: Annotated[float, typer.Option("--image-scale", help="Output image size factor.")] = 0.5,
+    fetch_allow: Annotated[
+        str | None,
+        typer.Option(
+            "--fetch-allow",
+            help="Comma-separated places the sandbox may fetch from besides its own port: host, host:port or "
+            "URL prefix (default: $BRIA_SANDBOX_FETCH_ALLOW).",
+            show_default=False,
+        ),
+    ] = None,
     json_output: JsonOption = False,
 ) -> None:
     """Run the local sandbox of the API (no token, no network); point clients at the printed URL."""
@@ -82,24 +95,22 @@ def sandbox(
         "seed": seed,
         "public_base_url": public_base_url,
         "image_scale": image_scale,
+        "fetch_allow": None
+        if fetch_allow is None
+        else tuple(item.strip() for item in fetch_allow.split(",") if item.strip()),
     }
     with handled(out):
         try:
-            from ..sandbox import run_sandbox, serve_forever
+            from ..sandbox import serve_forever
+            from ..sandbox.server import port_in_use_message, serve_json
         except ImportError as exc:
             out.fail(f"the sandbox needs its extra: pip install 'bria-tailored[sandbox]' ({exc})", 1)
         try:
-            if not json_output:
-                serve_forever(port=port, host=host, **options)
-                return
-            with run_sandbox(host=host, port=port, **options) as base_url:
-                sys.stdout.write(
-                    json.dumps({"base_url": base_url, "host": host, "port": int(base_url.rsplit(":", 1)[1])})
-                    + "\n"
-                )
-                sys.stdout.flush()
-                out.note(f"sandbox listening on {base_url} (Ctrl-C stops it)")
-                while True:
-                    time.sleep(3600)
+            (serve_json if json_output else serve_forever)(port=port, host=host, **options)
         except KeyboardInterrupt:
             out.note("sandbox stopped")
+        except OSError as exc:
+            message = port_in_use_message(exc, host, port)
+            if message is None:
+                raise
+            out.fail(message, EXIT_ERROR)

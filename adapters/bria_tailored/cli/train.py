@@ -24,8 +24,10 @@ from .._operations import (
     TrainingVersionValue,
     UploadTypeValue,
 )
+from ..errors import NotFoundError, WaitTimeoutError
 from ..workflows.options import DEFAULTS, TrainOptions
 from ._common import (
+    EXIT_ERROR,
     JSON,
     BaseUrlOption,
     JsonOption,
@@ -36,6 +38,7 @@ from ._common import (
     jsonable,
     make_client,
 )
+from ._train_help import project_hint, skipping_invalid, training_goes_on
 
 if TYPE_CHECKING:
     from ..workflows import TrainResult
@@ -162,6 +165,14 @@ def train(
             help="If another run uses the same state manifest, wait for it to end instead of failing.",
         ),
     ] = DEFAULTS.wait_lock,
+    skip_invalid: Annotated[
+        bool,
+        typer.Option(
+            "--skip-invalid",
+            help="List the files of SOURCE that cannot be used (notes.txt, Thumbs.db, too small, ...) and "
+            "train on the others instead of stopping.",
+        ),
+    ] = False,
     json_output: JsonOption = False,
     base_url: BaseUrlOption = None,
     token: TokenOption = None,
@@ -185,6 +196,7 @@ def train(
         )
         if hidden:
             out.err.print("  (the token is not shown: add --token again or set BRIA_API_TOKEN)")
+        training_goes_on(out.err, Path(where))
 
     options: TrainOptions = {
         "dataset_name": dataset_name,
@@ -221,9 +233,19 @@ def train(
     with handled(out, on_interrupt=resume_hint):
         if poll_interval:
             options["poll_policy"] = PollPolicy(poll_interval, poll_interval)
-        with make_client(out, base_url, token) as client, train_progress(out.err) as progress:
-            options["on_progress"] = progress
-            result = client.train(source, project=project, **options)
+        with skipping_invalid(out.err, source, options, skip_invalid) as train_on:
+            try:
+                with make_client(out, base_url, token) as client, train_progress(out.err) as progress:
+                    options["on_progress"] = progress
+                    result = client.train(train_on, project=project, **options)
+            except NotFoundError as exc:
+                hint = project_hint(project, exc)
+                if hint is None:
+                    raise
+                out.fail(hint, EXIT_ERROR)
+            except WaitTimeoutError:
+                training_goes_on(out.err, Path(state or default_state_path(source)))
+                raise
         out.result(summary(result), lambda console: render(console, result))
 
 

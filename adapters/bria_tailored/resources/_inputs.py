@@ -1,8 +1,10 @@
 """Turning a user's ``source`` into what an endpoint takes: base64 text or a URL Bria can fetch.
 
-``source`` is a local path, bytes, a binary file object, an http(s) URL, or a storage URI (``s3://``,
-``gs://``, any scheme a plugin adds). Local content is checked (format, truncation, resolution) before it
-is sent; a storage URI becomes a presigned URL, so the object is never downloaded through this machine.
+``source`` is a local path, bytes, a binary file object, an http(s) URL, a storage URI (``s3://``,
+``gs://``, any scheme a plugin adds), or what the SDK returned: a ``StoredObject`` (``client.save``'s
+answer; its URI is used) or an ``ImageResult`` (its ``image_url``). Local content is checked (format,
+truncation, resolution) before it is sent; a storage URI becomes a presigned URL, so the object is never
+downloaded through this machine.
 """
 
 from __future__ import annotations
@@ -16,11 +18,16 @@ from typing import IO, TypeAlias, TypeGuard, cast
 from .. import validation
 from .._plan import Plan, blocking
 from ..errors import ValidationError
+from ..storage.base import StoredObject
+from ..types import ImageResult
 
 #: An image (or file) a method takes: a local path (``str`` or ``os.PathLike``; ``file://`` URLs too), an
-#: http(s) URL, a storage URI (``s3://bucket/key``, ``gs://...``), the bytes themselves, or a file object
-#: opened in binary mode.
-Source: TypeAlias = str | os.PathLike[str] | bytes | bytearray | memoryview | IO[bytes]
+#: http(s) URL, a storage URI (``s3://bucket/key``, ``gs://...``), the bytes themselves, a file object
+#: opened in binary mode, a ``StoredObject`` (what ``client.save`` returned: its URI) or an
+#: ``ImageResult`` (its ``image_url``).
+Source: TypeAlias = (
+    str | os.PathLike[str] | bytes | bytearray | memoryview | IO[bytes] | StoredObject | ImageResult
+)
 
 UNSUPPORTED_IMAGE_EXTENSIONS = frozenset(
     {".gif", ".bmp", ".tif", ".tiff", ".svg", ".heic", ".heif", ".avif", ".ico"}
@@ -28,8 +35,19 @@ UNSUPPORTED_IMAGE_EXTENSIONS = frozenset(
 _URI = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*)://")
 
 
+def plain_source(source: object) -> object:
+    """What the SDK returned, as the source it stands for: a ``StoredObject``'s URI (``file://`` for a local
+    file, ``s3://...``), an ``ImageResult``'s ``image_url``; anything else as it is."""
+    if isinstance(source, StoredObject):
+        return source.uri
+    if isinstance(source, ImageResult):
+        return source.image_url
+    return source
+
+
 def describe(source: object) -> str:
     """A short name for a source in messages (never the bytes, never a URL's query string)."""
+    source = plain_source(source)
     if isinstance(source, str):
         return source.split("?", 1)[0]
     if isinstance(source, os.PathLike):
@@ -73,6 +91,7 @@ def presign(uri: str, expires_in: int = 3600) -> str:
 
 def read_local(source: object, field: str) -> tuple[bytes, str | None]:
     """(bytes, file name) of a path, bytes or binary file object (anything else: ``ValidationError``)."""
+    source = plain_source(source)
     if isinstance(source, (bytes, bytearray)):
         return bytes(source), None
     if isinstance(source, memoryview):
@@ -110,16 +129,17 @@ def check_url_extension(field: str, url: str) -> None:
 
 def image_input(source: Source, field: str, *, increase_resolution: bool = True) -> Plan[dict[str, str]]:
     """``{"file": <base64>, "image_name": ...}`` or ``{"image_url": ...}`` for an image source."""
-    if is_http_url(source):
-        check_url_extension(field, source)
-        return {"image_url": source}
-    if isinstance(source, str) and storage_uri_parts(source) is not None:
-        check_url_extension(field, source)
-        url = yield from blocking(presign, source)
-        return {"image_url": url, "image_name": Path(source).name}
-    data, name = yield from blocking(read_local, source, field)
+    plain = plain_source(source)
+    if is_http_url(plain):
+        check_url_extension(field, plain)
+        return {"image_url": plain}
+    if isinstance(plain, str) and storage_uri_parts(plain) is not None:
+        check_url_extension(field, plain)
+        url = yield from blocking(presign, plain)
+        return {"image_url": url, "image_name": Path(plain).name}
+    data, name = yield from blocking(read_local, plain, field)
     validation.check_image(
-        field, data, name=name or describe(source), increase_resolution=increase_resolution
+        field, data, name=name or describe(plain), increase_resolution=increase_resolution
     )
     out = {"file": base64.b64encode(data).decode("ascii")}
     if name:

@@ -35,18 +35,32 @@ class ClientPlans(PlanGroup):
         to: str | os.PathLike[str],
         key: str | None = None,
         *,
+        name: str | None = None,
         model_id: int | str | None = None,
         prompt: str | None = None,
         structured_prompt: str | Mapping[str, object] | None = None,
         seed: int | None = None,
         request_id: str | None = None,
         created_at: datetime | None = None,
+        embed_metadata: bool = True,
         **metadata: object,
     ) -> Plan[StoredObject]:
-        """Stream an output (an ``ImageResult``, a ``VideoResult`` or a result URL) into storage (a URI or
-        folder) with a metadata sidecar ``<key>.json`` (``model_id``, ``prompt``, ``structured_prompt``,
-        ``seed``, ``request_id``, ``created_at`` and any other keyword); calls the
-        ``bria_tailored_output_saved`` hook. Returns the ``StoredObject``."""
+        """Stream an output (an ``ImageResult``, a ``VideoResult`` or a result URL) into storage with a
+        metadata sidecar ``<key>.json``; calls the ``bria_tailored_output_saved`` hook. Returns the
+        ``StoredObject``.
+
+        ``to`` is the file itself when its last part has an output's extension or is an existing file
+        (``"cat.png"``, ``"s3://bucket/cats/cat.png"``: written exactly there), else a folder or storage URI
+        (a trailing ``/`` or an existing folder always is). In a folder the file is named ``key``, else by
+        the ``name`` template (``"{slug}-{seed}"``; fields: ``slug``, ``seed``, ``model_id``,
+        ``request_id``, ``short_id``, ``aspect_ratio``, ``kind``, ``date``, ``time``), else readably
+        ``{slug of the prompt}-{seed}.png``; a made-up name never overwrites (``-2``, ``-3``, ... is added).
+
+        The sidecar holds the model id, prompt, negative prompt, seed, aspect ratio, structured prompt (a
+        JSON object), request id, a video's source image, the SDK version and timings, all taken from the
+        result (the keywords override them), plus any other keyword. With ``embed_metadata`` a PNG also
+        carries the same metadata in its text chunks (standard library only); an MP4's record is its
+        sidecar."""
         from ..saving import save_result
         from ..types import ImageResult, VideoResult
 
@@ -58,6 +72,8 @@ class ClientPlans(PlanGroup):
             validation.check_text("result_or_url", result_or_url)
         validation.check_destination("to", to)
         validation.check_text("key", key, optional=True)
+        validation.check_text("name", name, optional=True)
+        validation.check_bool("embed_metadata", embed_metadata)
         if model_id is not None:
             validation.check_id("model_id", model_id)
         validation.check_string("prompt", prompt, optional=True)
@@ -73,6 +89,7 @@ class ClientPlans(PlanGroup):
                 result_or_url,
                 to,
                 key,
+                name=name,
                 model_id=model_id,
                 prompt=prompt,
                 structured_prompt=structured_prompt,
@@ -80,6 +97,7 @@ class ClientPlans(PlanGroup):
                 request_id=request_id,
                 created_at=created_at,
                 api_base_url=self._conn.base_url,
+                embed_metadata=embed_metadata,
                 **metadata,
             )
 

@@ -23,7 +23,7 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .errors import ApiError
-from .faults import RAW_SEND_KEY, FaultInjector, drop_connection
+from .faults import RAW_SEND_KEY, FaultInjector, RateLimit, drop_connection
 from .files import FILES_PREFIX, serve_file
 from .guards import HostGuard, check_json_depth, host_header, read_body
 from .handlers import HANDLERS, PREPARERS, Call, Handler
@@ -55,6 +55,7 @@ class SandboxApp:
         self.store = Store(options.db_path)
         self.sandbox = Sandbox(options, self.store)
         self.faults = FaultInjector(options)
+        self.rate_limit = RateLimit(options)
         self.hosts = HostGuard(options)
         missing = sorted(op.operation_id for op in self.spec if op.operation_id not in HANDLERS)
         if missing:
@@ -136,6 +137,10 @@ class SandboxApp:
                 )
             if self.options.token is not None and token != self.options.token:
                 return JSONResponse({"message": "Unauthorized: invalid api_token"}, status_code=401)
+            wait = self.rate_limit.admit(token)
+            if wait is not None:
+                body = {"message": f"Request limit exceeded ({self.options.rate_limit:g} per minute). Retry later."}
+                return JSONResponse(body, status_code=429, headers={"Retry-After": str(wait)})
             if handler is None:
                 return JSONResponse(
                     {"message": f"{op.operation_id} is not implemented by the sandbox"}, status_code=501

@@ -19,15 +19,18 @@ such clients also see as a failed request.
 from __future__ import annotations
 
 import asyncio
+import math
 import random
 import threading
+import time
+from collections import deque
 from collections.abc import Callable
 
 from starlette.types import Scope
 
 from .options import SandboxOptions
 
-__all__ = ["RAW_SEND_KEY", "ConnectionDropped", "FaultInjector", "drop_connection"]
+__all__ = ["RAW_SEND_KEY", "ConnectionDropped", "FaultInjector", "RateLimit", "drop_connection"]
 
 RAW_SEND_KEY = "bria_sandbox.raw_send"
 
@@ -101,3 +104,34 @@ class FaultInjector:
     async def delay(self) -> None:
         if self.options.latency_ms > 0:
             await asyncio.sleep(self.options.latency_ms / 1000)
+
+
+class RateLimit:
+    """``rate_limit`` requests per minute per token, over a sliding 60-second window (real time).
+
+    :meth:`admit` counts an accepted request and returns ``None``, or returns the ``Retry-After`` seconds
+    of a request over the limit (which is not counted). ``rejected`` counts those 429s.
+    """
+
+    WINDOW = 60.0
+
+    def __init__(self, options: SandboxOptions, clock: Callable[[], float] = time.monotonic) -> None:
+        self.limit = options.rate_limit
+        self.clock = clock
+        self._lock = threading.Lock()
+        self._seen: dict[str, deque[float]] = {}
+        self.rejected = 0
+
+    def admit(self, token: str) -> int | None:
+        if self.limit is None:
+            return None
+        with self._lock:
+            now = self.clock()
+            seen = self._seen.setdefault(token, deque())
+            while seen and seen[0] <= now - self.WINDOW:
+                seen.popleft()
+            if len(seen) + 1 > self.limit:
+                self.rejected += 1
+                return max(1, math.ceil(seen[0] + self.WINDOW - now))
+            seen.append(now)
+            return None

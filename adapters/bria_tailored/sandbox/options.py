@@ -67,6 +67,7 @@ class SandboxOptionsKwargs(TypedDict, total=False):
     fail_rate: float
     fail_kinds: tuple[str, ...]
     retry_after: int
+    rate_limit: float | None
     seed: int
     fault_downloads: bool
     drop_download_after_bytes: int | None
@@ -107,6 +108,11 @@ class SandboxOptions:
         (the connection is closed without a response). Faults are decided before any work is done.
         ``fault_downloads`` extends latency and faults to the file routes. ``drop_download_after_bytes``
         cuts the first download that reaches that many bytes (once), to exercise resumable downloads.
+    Rate limit (like Bria's per-key limit)
+        ``rate_limit``: requests per minute per ``api_token`` (status polls included; ``None``: no limit).
+        A request that would make more than ``rate_limit`` accepted requests in the last 60 seconds is
+        answered 429 with ``Retry-After`` (the seconds until the oldest of them leaves the window); it does
+        not count itself.
     State
         ``db_path``: a SQLite file that keeps everything across restarts (memory only when ``None``).
     URLs and limits
@@ -146,6 +152,7 @@ class SandboxOptions:
     fail_rate: float = 0.0
     fail_kinds: tuple[str, ...] = FAULT_KINDS
     retry_after: int = 1
+    rate_limit: float | None = None
     seed: int = 0
     fault_downloads: bool = False
     drop_download_after_bytes: int | None = None
@@ -183,6 +190,8 @@ class SandboxOptions:
             raise ValueError(f"latency_ms must be >= 0, got {self.latency_ms!r}")
         if self.retry_after < 0:
             raise ValueError(f"retry_after must be >= 0, got {self.retry_after!r}")
+        if self.rate_limit is not None and not self.rate_limit > 0:
+            raise ValueError(f"rate_limit must be > 0 requests per minute (or None), got {self.rate_limit!r}")
         if self.token is not None and not self.token:
             raise ValueError("token must be a non-empty string or None")
         if self.public_base_url is not None:

@@ -3,14 +3,18 @@
 ``run_sandbox(**options)`` binds 127.0.0.1 on a free port, serves the app with uvicorn in a daemon
 thread and yields the base URL; it works as ``with`` and ``async with`` and stops the server (and
 closes the SQLite file) on exit. ``serve_forever(port=..., **options)`` is what
-``bria-tailored sandbox`` calls; ``main(argv)`` is a stand-alone entry point with the same options.
+``bria-tailored sandbox`` calls (``serve_json`` with ``--json``); ``main(argv)``
+(``python -m bria_tailored.sandbox``) is a stand-alone entry point with the same options.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import errno
+import json
 import socket
+import sys
 import threading
 import time
 from collections.abc import Sequence
@@ -28,7 +32,7 @@ from .options import (
     check_loopback,
 )
 
-__all__ = ["SandboxServer", "main", "run_sandbox", "serve_forever"]
+__all__ = ["SandboxServer", "main", "port_in_use_message", "run_sandbox", "serve_forever", "serve_json"]
 
 
 def _bind(host: str, port: int) -> socket.socket:
@@ -174,6 +178,28 @@ def serve_forever(
         app.close()
 
 
+def serve_json(port: int = 8787, host: str = "127.0.0.1", **options: Unpack[SandboxOptionsKwargs]) -> None:
+    """Serve a sandbox until interrupted (Ctrl-C), announcing it as one JSON document on stdout
+    (``{"base_url", "host", "port"}``) and nothing else; notes go to stderr."""
+    with run_sandbox(host=host, port=port, **options) as base_url:
+        chosen = int(base_url.rsplit(":", 1)[1])
+        sys.stdout.write(json.dumps({"base_url": base_url, "host": host, "port": chosen}) + "\n")
+        sys.stdout.flush()
+        print(f"sandbox listening on {base_url} (Ctrl-C stops it)", file=sys.stderr, flush=True)
+        while True:
+            time.sleep(3600)
+
+
+def port_in_use_message(exc: OSError, host: str, port: int) -> str | None:
+    """A clear message when the port is taken (another sandbox?); ``None`` for other errors."""
+    if exc.errno != errno.EADDRINUSE:
+        return None
+    return (
+        f"{host}:{port} is already in use (another sandbox?): pick another --port, or --port 0 for a free "
+        "one (the chosen port is printed)"
+    )
+
+
 EPILOG = f"""\
 safe on a laptop:
   The sandbox binds to loopback only and answers only Host names that are loopback addresses or
@@ -215,6 +241,17 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--public-base-url", default=None)
     parser.add_argument("--image-scale", type=float, default=0.5)
+    parser.add_argument(
+        "--fetch-allow",
+        default=None,
+        help=f"comma-separated places the sandbox may fetch from besides its own port (default: ${FETCH_ALLOW_ENV})",
+    )
+    parser.add_argument(
+        "--json",
+        action="store_true",
+        default=False,
+        help='print {"base_url", "host", "port"} as one JSON line on stdout once listening (notes on stderr)',
+    )
     return parser
 
 
@@ -234,17 +271,33 @@ def options_from_args(args: argparse.Namespace) -> SandboxOptionsKwargs:
         "seed": args.seed,
         "public_base_url": args.public_base_url,
         "image_scale": args.image_scale,
+        "fetch_allow": split_list(args.fetch_allow),
     }
 
 
+def split_list(value: str | None) -> tuple[str, ...] | None:
+    """``"a, b"`` → ``("a", "b")``; ``None`` stays ``None`` (the option's environment variable applies)."""
+    if value is None:
+        return None
+    return tuple(item.strip() for item in value.split(",") if item.strip())
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """``python -m bria_tailored.sandbox [--port N] [options]``."""
+    """``python -m bria_tailored.sandbox [--port N] [--json] [options]``: 0 when stopped with Ctrl-C, 2 for
+    a bad option, 1 when the port is taken."""
     args = build_parser().parse_args(argv)
     try:
-        serve_forever(port=args.port, host=args.host, **options_from_args(args))
+        options = options_from_args(args)
+        if args.json:
+            serve_json(port=args.port, host=args.host, **options)
+        else:
+            serve_forever(port=args.port, host=args.host, **options)
     except ValueError as exc:
-        print(f"error: {exc}")
+        print(f"error: {exc}", file=sys.stderr)
         return 2
+    except OSError as exc:
+        print(f"error: {port_in_use_message(exc, args.host, args.port) or exc}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         pass
     return 0

@@ -23,7 +23,7 @@ import time
 import warnings
 from collections.abc import Collection, Mapping
 from datetime import UTC, datetime
-from typing import TypeAlias
+from typing import TypeAlias, cast
 
 import httpx
 import pluggy
@@ -180,7 +180,9 @@ def save_output(
         )
         source_url = source_url or source
         given_timings = fields.get("timings")
-        timings: dict[str, object] = dict(given_timings) if isinstance(given_timings, Mapping) else {}
+        timings: dict[str, object] = {}
+        if isinstance(given_timings, Mapping):
+            timings.update(cast("Mapping[str, object]", given_timings))
         timings["download_seconds"] = round(time.monotonic() - started, 3)
         fields["timings"] = timings
     else:

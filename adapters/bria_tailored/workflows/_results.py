@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, Final, Literal, TypeAlias
 
 import attrs
 
+from ..types import ToDict
+
 if TYPE_CHECKING:
     from bria_tailored_api.models import Dataset, Model, Project
 
@@ -44,9 +46,10 @@ PHASES: Final[tuple[Phase, ...]] = (
 
 
 @attrs.frozen
-class TrainEvent:
+class TrainEvent(ToDict):
     """Progress of ``client.train``: ``phase`` (one of :data:`PHASES`), counts where they exist (images
-    uploaded, captioned, bulk percentage) and a short human ``detail``."""
+    uploaded, captioned, bulk percentage) and a short human ``detail``. ``to_dict()``/``to_json()`` give
+    plain data."""
 
     phase: Phase
     done: int | None = None
@@ -55,10 +58,11 @@ class TrainEvent:
 
 
 @attrs.frozen
-class TrainResult:
+class TrainResult(ToDict):
     """What ``client.train`` returns: the trained ``model`` (status ``Completed``), its ``project`` and
     ``dataset``, the ``state_path`` of the manifest, how many ``images`` were trained on, the
-    ``upload_type`` used and whether this call ``resumed`` an earlier run."""
+    ``upload_type`` used and whether this call ``resumed`` an earlier run. ``to_dict()``/``to_json()``
+    give plain data (the API objects through their own ``to_dict``)."""
 
     project: Project
     dataset: Dataset
