@@ -48,6 +48,10 @@ PUBLIC_MODULES = (
     "bria_tailored.hookspecs",
     "bria_tailored.testing",
     "bria_tailored.webhooks",
+    "bria_tailored.batch",
+    "bria_tailored.ratelimit",
+    "bria_tailored.ratelimits",
+    "bria_tailored.gallery",
     "bria_tailored.sandbox",
 )
 #: Generated modules whose public classes are the clients' resource groups (documented on the client pages).

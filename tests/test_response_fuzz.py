@@ -517,6 +517,12 @@ CALLS: dict[str, CallFn] = {
         concurrency=2,
     ),
     "ClientMethods.request": lambda c, x: c.request("get-project", path_params={"project_id": 1}),
+    "Batch.generate": lambda c, x: c.batch.generate(
+        [{"id": "a", "prompt": "a cat", "seed": 1}, {"id": "b", "prompt": "a dog", "seed": 2}],
+        tailored_model_id=1,
+        out=x.tmp / f"batch-{x.run}",
+        timeout=WAIT,
+    ),
 }
 #: Other paths through the same methods: inline generation, a bare request id, a sync wait_all.
 VARIANTS: dict[str, CallFn] = {
@@ -677,7 +683,7 @@ FUZZ = settings(
     # No shrinking: a failing run stays as quick as a passing one; examples print compactly anyway.
     phases=(Phase.explicit, Phase.reuse, Phase.generate),
 )
-SLOW = {"ClientMethods.train": 40, "Images.upload_many": 60, "Status.wait_all": 60}
+SLOW = {"Batch.generate": 40, "ClientMethods.train": 40, "Images.upload_many": 60, "Status.wait_all": 60}
 
 
 #: Failing examples carry megabyte bodies: the note() above prints them compactly instead.

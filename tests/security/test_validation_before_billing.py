@@ -116,6 +116,7 @@ def test_the_facade_has_every_group() -> None:
         names = set(facade_methods(client))
     groups = {name.rsplit(".", 1)[0] for name in names if "." in name}
     assert groups == {
+        "batch",
         "projects",
         "datasets",
         "datasets.images",
@@ -190,6 +191,10 @@ def valid_calls(tmp: Path, images: Path) -> dict[str, Args]:
         "save": ((str(source_file(tmp)), str(tmp / "saved")), {"seed": 3, "request_id": "r1"}),
         "train": ((str(images),), {"project": 1, "state": str(tmp / "state.json"), "timeout": 60}),
         "request": (("get-project",), {"path_params": {"project_id": 1}}),
+        "batch.generate": (
+            ([{"id": "a", "prompt": "a fox", "seed": 1}],),
+            {"tailored_model_id": 5, "out": str(tmp / "batch"), "timeout": 5},
+        ),
     }
 
 

@@ -20,4 +20,5 @@ __all__ = ["RedisLimiter", "bria_tailored_rate_limiters"]
 
 @hookimpl(trylast=True)
 def bria_tailored_rate_limiters() -> list[type[RateLimiter]]:
+    """The built-in limiter backends: in-process (``local://``) and Redis (``redis://``, ``rediss://``)."""
     return [TokenBucket, RedisLimiter]
