@@ -41,7 +41,9 @@ from bria_tailored.polling import (
 
 R = TypeVar("R")
 
-EXACT = GENERATION.replace(jitter=False)  # 1 s -> 15 s, sleeps exactly cap(n): 1, 2, 4, 8, 15, 15, ...
+#: The schedule these tests work through (BACKOFF's before it got a steady phase): 1 s doubling to 15 s.
+BACKOFF = PollPolicy(1.0, 15.0)
+EXACT = BACKOFF.replace(jitter=False)  # 1 s -> 15 s, sleeps exactly cap(n): 1, 2, 4, 8, 15, 15, ...
 
 
 class FakeClock:
@@ -125,11 +127,13 @@ def is_closed(plan: Plan[Any]) -> bool:
 
 
 def test_presets() -> None:
-    assert (GENERATION.min_interval, GENERATION.max_interval) == (1.0, 15.0)
+    assert (GENERATION.min_interval, GENERATION.max_interval) == (1.5, 15.0)
+    assert (GENERATION.steady, GENERATION.steady_interval) == (10, 2.0)
     assert (CAPTIONS.min_interval, CAPTIONS.max_interval) == (2.0, 30.0)
     assert (BULK_UPLOAD.min_interval, BULK_UPLOAD.max_interval) == (2.0, 30.0)
     assert (TRAINING.min_interval, TRAINING.max_interval) == (15.0, 300.0)
     assert GENERATION.multiplier == 2.0 and GENERATION.jitter is True
+    assert CAPTIONS.steady == BULK_UPLOAD.steady == TRAINING.steady == 0
     custom = TRAINING.replace(min_interval=5, max_interval=60)
     assert (custom.min_interval, custom.max_interval, TRAINING.min_interval) == (5.0, 60.0, 15.0)
 
@@ -143,6 +147,10 @@ def test_presets() -> None:
         {"min_interval": 1, "max_interval": float("inf")},
         {"min_interval": 1, "max_interval": 2, "multiplier": 0.5},
         {"min_interval": 1, "max_interval": 2, "max_retry_after": -1},
+        {"min_interval": 1, "max_interval": 2, "steady": -1},
+        {"min_interval": 1, "max_interval": 2, "steady": 1.5},
+        {"min_interval": 1, "max_interval": 2, "steady": True},
+        {"min_interval": 1, "max_interval": 2, "steady_interval": 0},
     ],
 )
 def test_policy_validation(kwargs: dict[str, Any]) -> None:
@@ -151,10 +159,40 @@ def test_policy_validation(kwargs: dict[str, Any]) -> None:
 
 
 def test_cap_grows_exponentially_to_max_without_overflow() -> None:
-    assert [GENERATION.cap(n) for n in range(7)] == [1, 2, 4, 8, 15, 15, 15]
-    assert GENERATION.cap(10**9) == 15.0
+    assert [BACKOFF.cap(n) for n in range(7)] == [1, 2, 4, 8, 15, 15, 15]
+    assert BACKOFF.cap(10**9) == 15.0
     assert PollPolicy(3, 3).cap(50) == 3.0
     assert PollPolicy(1, 10, multiplier=1).cap(50) == 1.0
+
+
+def test_steady_phase_comes_first_then_the_backoff() -> None:
+    assert [GENERATION.cap(n) for n in range(14)] == [1.5] + [2.0] * 10 + [4.0, 8.0, 15.0]
+    assert GENERATION.cap(10**9) == 15.0
+    schedule = Schedule(GENERATION, clock=lambda: 0.0, rng=random.Random(5))
+    delays = [schedule.next_delay() for _ in range(14)]
+    assert delays[:10] == [1.5] + [2.0] * 9  # the steady phase has no jitter
+    assert all(d is not None and 1.5 <= d <= GENERATION.cap(k) for k, d in enumerate(delays))
+    # without jitter the checks are at 0, 1.5, 3.5, ..., 19.5, then 21.5, 25.5, 33.5, 48.5
+    assert [checks_needed(d, GENERATION) for d in (0, 1.5, 2, 19.5, 20, 25, 33)] == [1, 2, 3, 11, 12, 13, 14]
+    plain = BACKOFF.replace(steady=3)  # steady_interval unset: the steady phase stays at min_interval
+    assert [plain.cap(n) for n in range(6)] == [1.0, 1.0, 1.0, 1.0, 2.0, 4.0]
+    assert BACKOFF.replace(steady_interval=4.0).cap(0) == 4.0  # no steady phase: the backoff starts at 4
+
+
+@pytest.mark.parametrize("steady_interval", [0.5, 16, -1, float("nan")])
+def test_steady_interval_lies_between_the_bounds(steady_interval: float) -> None:
+    with pytest.raises(ValidationError):
+        PollPolicy(1, 15, steady=3, steady_interval=steady_interval)
+
+
+def test_wait_many_with_the_generation_preset_checks_every_two_seconds_at_first() -> None:
+    clock = FakeClock()
+    jobs = [FakeJob(clock, d, value=i) for i, d in enumerate([0.5, 5.0, 9.0, 25.0])]
+    stats = PollStats()
+    plan = wait_many(as_plans(jobs), policy=GENERATION, clock=clock, stats=stats, rng=random.Random(1))
+    assert run_sync(plan, clock) == [0, 1, 2, 3]
+    assert stats.per_job[:3] == [2, 4, 6] and clock.sleeps[:3] == [1.5, 2.0, 2.0]  # seen 0.5-1 s late
+    assert stats.per_job[3] >= checks_needed(25.0, GENERATION) == 13  # 0, 1.5, ..., 19.5, 21.5, 25.5
 
 
 # -------------------------------------------------------------------------------------------- schedule
@@ -164,17 +202,17 @@ def test_intervals_within_bounds_and_growing_on_average() -> None:
     attempts = 8
     per_attempt: list[list[float]] = [[] for _ in range(attempts)]
     for seed in range(400):
-        schedule = Schedule(GENERATION, clock=lambda: 0.0, rng=random.Random(seed))
+        schedule = Schedule(BACKOFF, clock=lambda: 0.0, rng=random.Random(seed))
         for k in range(attempts):
             delay = schedule.next_delay()
             assert delay is not None
-            assert GENERATION.min_interval <= delay <= GENERATION.cap(k) <= GENERATION.max_interval
+            assert BACKOFF.min_interval <= delay <= BACKOFF.cap(k) <= BACKOFF.max_interval
             per_attempt[k].append(delay)
     means = [statistics.fmean(d) for d in per_attempt]
     assert means[0] == 1.0  # the first re-check is always min_interval later
     assert all(a < b for a, b in zip(means[:5], means[1:5], strict=False))  # grows while the cap grows
     for k, mean in enumerate(means):  # full jitter: mean ~ (min + cap) / 2
-        assert mean == pytest.approx((1.0 + GENERATION.cap(k)) / 2, rel=0.1)
+        assert mean == pytest.approx((1.0 + BACKOFF.cap(k)) / 2, rel=0.1)
 
 
 def test_jitter_present_and_seeded() -> None:
@@ -182,16 +220,16 @@ def test_jitter_present_and_seeded() -> None:
         schedule = Schedule(policy, clock=lambda: 0.0, rng=random.Random(seed))
         return [schedule.next_delay() or 0.0 for _ in range(10)]
 
-    jittered = delays(GENERATION, 1)
+    jittered = delays(BACKOFF, 1)
     assert len(set(jittered[1:])) > 5  # not all equal
-    assert jittered == delays(GENERATION, 1)  # reproducible with a seed
-    assert jittered != delays(GENERATION, 2)
-    assert delays(EXACT, 1) == [GENERATION.cap(k) for k in range(10)]  # jitter=False: exactly the cap
+    assert jittered == delays(BACKOFF, 1)  # reproducible with a seed
+    assert jittered != delays(BACKOFF, 2)
+    assert delays(EXACT, 1) == [BACKOFF.cap(k) for k in range(10)]  # jitter=False: exactly the cap
 
 
 def test_schedule_rejects_negative_timeout() -> None:
     with pytest.raises(ValidationError):
-        Schedule(GENERATION, timeout=-1)
+        Schedule(BACKOFF, timeout=-1)
 
 
 # --------------------------------------------------------------------------------- poll (SyncEngine)
@@ -277,7 +315,7 @@ def test_never_terminal_raises_wait_timeout_with_last_status() -> None:
         run_sync(
             poll(
                 as_plan(job),
-                policy=GENERATION,
+                policy=BACKOFF,
                 timeout=30,
                 description="generation job abc123",
                 clock=clock,
@@ -295,7 +333,7 @@ def test_never_terminal_raises_wait_timeout_with_last_status() -> None:
     assert "may still finish" in text and "do not resubmit" in text
     assert clock.now == pytest.approx(35.0)  # never slept past the deadline; final check right there
     assert sum(clock.sleeps) == pytest.approx(30.0)
-    assert all(s <= GENERATION.max_interval for s in clock.sleeps)
+    assert all(s <= BACKOFF.max_interval for s in clock.sleeps)
     assert stats.timeouts == 1 and stats.checks == job.calls
 
 
@@ -327,7 +365,7 @@ def test_keyboard_interrupt_during_sleep_propagates_and_no_thread_is_started() -
             raise KeyboardInterrupt
         clock.sleep(seconds)
 
-    plan = poll(as_plan(job), policy=GENERATION, timeout=100, clock=clock)
+    plan = poll(as_plan(job), policy=BACKOFF, timeout=100, clock=clock)
     with pytest.raises(KeyboardInterrupt):
         SyncEngine(sleep=sleep).run(plan)
     assert job.calls == 3
@@ -340,7 +378,7 @@ def test_keyboard_interrupt_during_check_propagates() -> None:
         raise KeyboardInterrupt
 
     clock = FakeClock()
-    plan = poll(as_plan(check), policy=GENERATION, clock=clock)
+    plan = poll(as_plan(check), policy=BACKOFF, clock=clock)
     with pytest.raises(KeyboardInterrupt):
         run_sync(plan, clock)
     assert is_closed(plan) and clock.sleeps == []
@@ -349,7 +387,7 @@ def test_keyboard_interrupt_during_check_propagates() -> None:
 def test_check_must_return_poll_result() -> None:
     check = as_plan(lambda: {"status": "COMPLETED"})
     with pytest.raises(TypeError, match="PollResult"):
-        SyncEngine().run(poll(check, policy=GENERATION))  # type: ignore[arg-type]
+        SyncEngine().run(poll(check, policy=BACKOFF))  # type: ignore[arg-type]
 
 
 def test_jittered_runs_never_beat_the_minimum() -> None:
@@ -358,8 +396,8 @@ def test_jittered_runs_never_beat_the_minimum() -> None:
         clock = FakeClock()
         duration = rng.uniform(0, 200)
         job = FakeJob(clock, duration)
-        run_sync(poll(as_plan(job), policy=GENERATION, clock=clock, rng=rng), clock)
-        assert job.calls >= checks_needed(duration, GENERATION)
+        run_sync(poll(as_plan(job), policy=BACKOFF, clock=clock, rng=rng), clock)
+        assert job.calls >= checks_needed(duration, BACKOFF)
 
 
 # -------------------------------------------------------------------------------- poll (AsyncEngine)
@@ -371,7 +409,7 @@ def _poll_decisions(run: Callable[[Plan[Any], FakeClock], Any]) -> tuple[Any, li
     progress: list[Any] = []
     plan = poll(
         as_plan(FakeJob(clock, 100, retry_after=3)),
-        policy=GENERATION,
+        policy=BACKOFF,
         clock=clock,
         rng=random.Random(42),
         on_progress=progress.append,
@@ -385,7 +423,7 @@ async def test_poll_under_async_engine_makes_the_same_decisions_as_under_sync_en
     async_value = await run_async(
         poll(
             as_plan(FakeJob(clock, 100, retry_after=3)),
-            policy=GENERATION,
+            policy=BACKOFF,
             clock=clock,
             rng=random.Random(42),
             on_progress=progress.append,
@@ -428,7 +466,7 @@ def test_poll_under_trio_timeout_failure_and_cancellation() -> None:
         calls += 1
         return PollResult.pending("IN_PROGRESS")
 
-    plan = poll(as_plan(check), policy=GENERATION, timeout=60)
+    plan = poll(as_plan(check), policy=BACKOFF, timeout=60)
 
     async def main() -> float:
         started = trio.current_time()
@@ -467,7 +505,7 @@ async def test_poll_async_cancelled_during_sleep_leaves_nothing_running() -> Non
         return PollResult.pending("IN_PROGRESS")
 
     # the engine's real sleep (1 s minimum interval), cancelled long before it would end
-    plan = poll(as_plan(check), policy=GENERATION, timeout=60)
+    plan = poll(as_plan(check), policy=BACKOFF, timeout=60)
     task = asyncio.create_task(AsyncEngine().run(plan))
     for _ in range(5):
         await asyncio.sleep(0)
@@ -504,7 +542,7 @@ async def test_poll_async_cancelled_during_check_leaves_nothing_running() -> Non
             raise
         return PollResult.pending()
 
-    plan = poll(check, policy=GENERATION)
+    plan = poll(check, policy=BACKOFF)
     task = asyncio.create_task(AsyncEngine(sleep=never_answers).run(plan))
     await entered.wait()
     task.cancel()
@@ -524,7 +562,7 @@ def test_wait_many_sync_results_in_input_order() -> None:
     clock = FakeClock()
     jobs = [FakeJob(clock, d, value=i) for i, d in enumerate(DURATIONS)]
     threads_before = threading.active_count()
-    results = run_sync(wait_many(as_plans(jobs), policy=GENERATION, clock=clock, rng=random.Random(3)), clock)
+    results = run_sync(wait_many(as_plans(jobs), policy=BACKOFF, clock=clock, rng=random.Random(3)), clock)
     assert results == list(range(len(DURATIONS)))
     assert threading.active_count() == threads_before  # the rounds' worker threads are all gone
 
@@ -533,7 +571,7 @@ async def test_wait_many_async_results_in_input_order() -> None:
     clock = FakeClock()
     jobs = [FakeJob(clock, d, value=f"v{i}") for i, d in enumerate(DURATIONS)]
     results = await run_async(
-        wait_many(as_plans(jobs), policy=GENERATION, clock=clock, rng=random.Random(3)), clock
+        wait_many(as_plans(jobs), policy=BACKOFF, clock=clock, rng=random.Random(3)), clock
     )
     assert results == [f"v{i}" for i in range(len(DURATIONS))]
 
@@ -544,7 +582,7 @@ def test_wait_many_sync_and_async_make_the_same_decisions() -> None:
     def decisions(run: Callable[[Plan[Any], FakeClock], Any]) -> tuple[list[Any], list[float], list[int]]:
         clock = FakeClock()
         jobs = [FakeJob(clock, d, value=i) for i, d in enumerate(DURATIONS)]
-        out = run(wait_many(as_plans(jobs), policy=GENERATION, clock=clock, rng=random.Random(9)), clock)
+        out = run(wait_many(as_plans(jobs), policy=BACKOFF, clock=clock, rng=random.Random(9)), clock)
         return out, clock.sleeps, [j.calls for j in jobs]
 
     expected = decisions(run_sync)
@@ -698,7 +736,7 @@ async def test_wait_many_async_cancelled_leaves_no_task_behind() -> None:
             raise
         return PollResult.pending()
 
-    plan = wait_many([check] * 4, policy=GENERATION, timeout=60)
+    plan = wait_many([check] * 4, policy=BACKOFF, timeout=60)
     task = asyncio.create_task(AsyncEngine().run(plan))
     await all_started.wait()
     assert len(_other_tasks()) == 5  # the waiter and its 4 checks in flight
@@ -710,8 +748,8 @@ async def test_wait_many_async_cancelled_leaves_no_task_behind() -> None:
 
 
 def test_wait_many_empty() -> None:
-    assert SyncEngine().run(wait_many([], policy=GENERATION)) == []
-    assert asyncio.run(AsyncEngine().run(wait_many([], policy=GENERATION))) == []
+    assert SyncEngine().run(wait_many([], policy=BACKOFF)) == []
+    assert asyncio.run(AsyncEngine().run(wait_many([], policy=BACKOFF))) == []
 
 
 # ------------------------------------------------------------------------------ stats and the minimum
@@ -719,13 +757,13 @@ def test_wait_many_empty() -> None:
 
 def test_checks_needed_by_hand() -> None:
     # EXACT checks happen at 0, 1, 3, 7, 15, 30, 45, 60, 75, 90, 105, ...
-    assert [checks_needed(d, GENERATION) for d in (0, 1, 1.5, 3, 7.1, 100)] == [1, 2, 3, 3, 5, 11]
+    assert [checks_needed(d, BACKOFF) for d in (0, 1, 1.5, 3, 7.1, 100)] == [1, 2, 3, 3, 5, 11]
     # past the deadline: checks up to and including the one clipped to the deadline (0..45, 50)
-    assert checks_needed(100, GENERATION, timeout=50) == 8
-    assert checks_needed(100, GENERATION, timeout=0) == 1
-    assert minimum_checks([0, 1, 100], GENERATION) == 1 + 2 + 11
+    assert checks_needed(100, BACKOFF, timeout=50) == 8
+    assert checks_needed(100, BACKOFF, timeout=0) == 1
+    assert minimum_checks([0, 1, 100], BACKOFF) == 1 + 2 + 11
     with pytest.raises(ValidationError):
-        checks_needed(-1, GENERATION)
+        checks_needed(-1, BACKOFF)
 
 
 def test_timed_out_wait_makes_exactly_the_minimum_without_jitter() -> None:
@@ -755,9 +793,7 @@ def test_wait_many_stats_against_minimum() -> None:
     clock = FakeClock()
     jobs = [FakeJob(clock, d, value=i) for i, d in enumerate(durations)]
     jittered = PollStats()
-    run_sync(wait_many(as_plans(jobs), policy=GENERATION, clock=clock, rng=rng, stats=jittered), clock)
+    run_sync(wait_many(as_plans(jobs), policy=BACKOFF, clock=clock, rng=rng, stats=jittered), clock)
     assert jittered.checks == sum(j.calls for j in jobs)
-    assert all(n >= checks_needed(d, GENERATION) for n, d in zip(jittered.per_job, durations, strict=True))
-    assert (
-        minimum_checks(durations, GENERATION) <= jittered.checks <= 2 * minimum_checks(durations, GENERATION)
-    )
+    assert all(n >= checks_needed(d, BACKOFF) for n, d in zip(jittered.per_job, durations, strict=True))
+    assert minimum_checks(durations, BACKOFF) <= jittered.checks <= 2 * minimum_checks(durations, BACKOFF)

@@ -8,27 +8,43 @@ without it :class:`S3Storage` raises ``PluginNotFoundError`` naming ``pip instal
   ``AWS_DEFAULT_REGION``, the profile's region, else ``us-east-1``. The endpoint is option
   ``endpoint_url``, else ``AWS_ENDPOINT_URL_S3``, else ``AWS_ENDPOINT_URL`` (MinIO, moto, R2...).
 * The client always signs with SigV4 and path-style addressing (boto3 may otherwise presign with SigV2).
-* ``put`` streams through ``upload_fileobj`` with a ``TransferConfig``: multipart, memory bounded by
-  ``part_size × max_in_memory_parts`` whatever the source (non-seekable streams too); a failed upload is
-  aborted, so no partial object or pending multipart upload remains. sha256 is computed while streaming.
+* ``put`` reads the source once, in order, into ``part_size`` buffers and runs the multipart upload
+  itself, with the calls and checksums boto3's transfer manager makes (``create_multipart_upload``,
+  ``upload_part`` × n, ``complete_multipart_upload``; CRC32 part checksums when botocore computes them by
+  default; one ``put_object`` below ``part_size``). Memory is ``max_in_memory_parts`` buffers, allocated
+  once and reused, whatever the source (non-seekable streams too); file data is read straight into them
+  and sent from them, so nothing between the source and the socket copies a part. Up to
+  ``max_concurrency`` parts are sent at once. A failed upload is aborted, so no partial object or
+  pending multipart upload remains. sha256 is computed while streaming, unless the caller says nobody
+  will read it (``put(..., sha256=False)``: staging does, for objects Bria fetches once and that are
+  deleted after; ``StoredObject.sha256`` is then None).
+* Defaults: boto3's 8 MiB part size; 2 parts in memory, 2 sent at once, so staging a folder of any
+  size stays under 100 MiB of peak RSS, interpreter and boto3 included (boto3's transfer manager holds
+  up to 10 parts of a stream, 80 MiB). Raise ``max_in_memory_parts``/``max_concurrency`` for more
+  parallel parts on a long-distance link.
 * ``public_url`` is a SigV4 presigned GET; ``expires_in`` must be 1..604800 seconds (SigV4's maximum).
 """
 
 from __future__ import annotations
 
+import hashlib
 import importlib
+import io
 import os
-from collections.abc import Iterator
+import queue
+import threading
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import timedelta
-from typing import IO, TYPE_CHECKING, Literal, NoReturn, TypedDict, cast
+from typing import IO, TYPE_CHECKING, Any, Literal, NoReturn, TypedDict, cast
 
 from ..errors import PluginNotFoundError, StorageError, ValidationError
 from ..hookspecs import hookimpl
 from .base import (
     MAX_PRESIGN_SECONDS,
     BucketStorage,
-    HashingReader,
     ObjectNotFoundError,
+    Readable,
     SourceLike,
     StorageBackend,
     StoredObject,
@@ -40,7 +56,7 @@ from .base import (
 from .sources import content_type_for, open_source
 
 if TYPE_CHECKING:  # types-boto3-lite[s3] (the dev extra) describes boto3; nothing is imported at run time
-    from boto3.s3.transfer import TransferConfig
+    from _typeshed import WriteableBuffer
     from boto3.session import Session
     from botocore.response import StreamingBody
     from types_boto3_s3.client import S3Client
@@ -48,6 +64,7 @@ if TYPE_CHECKING:  # types-boto3-lite[s3] (the dev extra) describes boto3; nothi
 __all__ = ["MAX_PRESIGN_SECONDS", "S3Storage"]
 
 MIN_PART_SIZE = 5 * 1024 * 1024
+_FIRST_READ = 256 * 1024  # the first buffer of a source of unknown size (it grows as needed)
 DEFAULT_PART_SIZE = 8 * 1024 * 1024
 INSTALL_HINT = "pip install 'bria-tailored[s3]'"
 _MISSING = ("404", "NoSuchKey", "NotFound", "NoSuchBucket")
@@ -97,6 +114,30 @@ def resolve_endpoint(endpoint_url: str | None) -> str | None:
     return endpoint_url or os.environ.get("AWS_ENDPOINT_URL_S3") or os.environ.get("AWS_ENDPOINT_URL") or None
 
 
+_loader_lock = threading.Lock()
+_shared_loader: Any = None
+
+
+def _new_session(options: SessionOptions) -> Session:
+    """A boto3 ``Session`` of its own (credentials, profile and region resolved afresh, as before), which
+    shares botocore's data loader with the other S3 storages of this process: the loader only reads the
+    service models shipped with botocore, and loading the S3 model again costs ~50 ms of CPU per storage."""
+    import botocore.session
+    from boto3.session import Session
+
+    global _shared_loader
+    core = botocore.session.Session()
+    with _loader_lock:
+        if _shared_loader is None:
+            _shared_loader = core.get_component("data_loader")
+        else:
+            core.register_component("data_loader", _shared_loader)
+        session = Session(botocore_session=core, **options)
+        paths = _shared_loader.search_paths  # boto3 appends its own data folder once per Session
+        paths[:] = list(dict.fromkeys(paths))
+    return session
+
+
 class S3Storage(BucketStorage["S3Client"]):
     """Objects under ``s3://bucket/prefix``."""
 
@@ -115,8 +156,8 @@ class S3Storage(BucketStorage["S3Client"]):
         aws_session_token: str | None = None,
         client: S3Client | None = None,
         part_size: int = DEFAULT_PART_SIZE,
-        max_concurrency: int = 4,
-        max_in_memory_parts: int = 4,
+        max_concurrency: int = 2,
+        max_in_memory_parts: int = 2,
         addressing_style: AddressingStyle = "path",
     ) -> None:
         _require_boto3()
@@ -142,10 +183,9 @@ class S3Storage(BucketStorage["S3Client"]):
 
     # ----------------------------------------------------------------- client
     def _make_client(self) -> S3Client:
-        from boto3.session import Session
         from botocore.config import Config
 
-        session = Session(**self._session_options)
+        session = _new_session(self._session_options)
         region = resolve_region(self._region_option, session)
         config = Config(
             signature_version="s3v4",
@@ -161,38 +201,133 @@ class S3Storage(BucketStorage["S3Client"]):
     def region_name(self) -> str:
         return self.client.meta.region_name
 
-    def _transfer_config(self) -> TransferConfig:
-        from boto3.s3.transfer import TransferConfig
-
-        config = TransferConfig(
-            multipart_threshold=self._part_size,
-            multipart_chunksize=self._part_size,
-            max_concurrency=self._max_concurrency,
-            use_threads=True,
-            preferred_transfer_client="classic",
-        )
-        config.max_in_memory_upload_chunks = self._max_in_memory_parts
-        return config
-
     # ----------------------------------------------------------------- operations
-    def put(self, key: str, source: SourceLike, content_type: str | None = None) -> StoredObject:
+    def put(
+        self, key: str, source: SourceLike, content_type: str | None = None, *, sha256: bool = True
+    ) -> StoredObject:
+        """Stream ``source`` to ``key``; ``sha256=False`` skips the digest (``StoredObject.sha256`` None)."""
         object_key = self.object_key(key)
         with open_source(source) as src:
             ctype = content_type_for(key, content_type, src)
-            reader = HashingReader(src.stream)  # non-seekable: read once, in order
+            digest = hashlib.sha256() if sha256 else None
+            fill = _chunk_filler(source) if _is_chunk_iterable(source) else _stream_filler(src.stream)
             try:
-                self.client.upload_fileobj(
-                    cast("IO[bytes]", reader),  # s3transfer only calls read(n) (the stub asks for IO)
-                    self.bucket_name,
-                    object_key,
-                    ExtraArgs={"ContentType": ctype},
-                    Config=self._transfer_config(),
-                )
+                size = self._upload(object_key, ctype, fill, digest, src.size)
             except Exception as exc:
                 self._raise(exc, f"upload to {self.uri(key)}")
-        return StoredObject(
-            uri=self.uri(key), key=key, size=reader.size, sha256=reader.hexdigest(), content_type=ctype
-        )
+        sha = digest.hexdigest() if digest is not None else None
+        return StoredObject(uri=self.uri(key), key=key, size=size, sha256=sha, content_type=ctype)
+
+    def _upload(
+        self,
+        object_key: str,
+        content_type: str,
+        fill: Callable[[memoryview], int],
+        digest: Any,
+        size_hint: int | None,
+    ) -> int:
+        """One ``put_object`` below ``part_size``, else a multipart upload (aborted if anything fails)."""
+        client, part_size = self.client, self._part_size
+        where: dict[str, Any] = {"Bucket": self.bucket_name, "Key": object_key}
+        extra: dict[str, Any] = {}
+        if getattr(client.meta.config, "request_checksum_calculation", None) == "when_supported":
+            extra["ChecksumAlgorithm"] = "CRC32"  # what boto3's transfer manager asks for by default
+        # The first buffer grows to a part only if the source is that long (sidecars, single images and
+        # other small objects never allocate a whole part).
+        if size_hint is not None:
+            first = bytearray(min(part_size, size_hint + 1))
+        else:
+            first = bytearray(min(part_size, _FIRST_READ))
+        n = fill(memoryview(first))
+        while n == len(first) < part_size:
+            first += bytes(min(part_size, 4 * len(first)) - len(first))
+            n += fill(memoryview(first)[n:])
+        if n < part_size:
+            view = memoryview(first)[:n]
+            if digest is not None:
+                digest.update(view)
+            client.put_object(
+                **where, Body=cast("IO[bytes]", _PartBody(view)), ContentType=content_type, **extra
+            )
+            return n
+        upload_id = client.create_multipart_upload(**where, ContentType=content_type, **extra)["UploadId"]
+        try:
+            parts = self._upload_parts(where, upload_id, first, fill, digest, extra)
+            client.complete_multipart_upload(
+                **where, UploadId=upload_id, MultipartUpload={"Parts": cast(Any, [p for _, p in parts])}
+            )
+        except BaseException:
+            try:
+                client.abort_multipart_upload(**where, UploadId=upload_id)
+            except Exception:  # the original failure is what the caller needs to see
+                pass
+            raise
+        return sum(size for size, _ in parts)
+
+    def _upload_parts(
+        self,
+        where: dict[str, Any],
+        upload_id: str,
+        first: bytearray,
+        fill: Callable[[memoryview], int],
+        digest: Any,
+        extra: dict[str, Any],
+    ) -> list[tuple[int, dict[str, Any]]]:
+        """Send the parts (``first`` is full) from reused buffers; (size, part) of each, in order."""
+        client, part_size = self.client, self._part_size
+        buffers = max(1, self._max_in_memory_parts)
+        free: queue.SimpleQueue[bytearray] = queue.SimpleQueue()
+        futures: list[Future[tuple[int, dict[str, Any]]]] = []
+
+        def send(number: int, buffer: bytearray, size: int) -> tuple[int, dict[str, Any]]:
+            try:
+                response = client.upload_part(
+                    **where,
+                    UploadId=upload_id,
+                    PartNumber=number,
+                    Body=cast("IO[bytes]", _PartBody(memoryview(buffer)[:size])),
+                    **extra,
+                )
+            finally:
+                free.put(buffer)  # sent (or failed): the buffer takes the next part
+            part: dict[str, Any] = {"ETag": response["ETag"], "PartNumber": number}
+            if "ChecksumAlgorithm" in extra and "ChecksumCRC32" in response:
+                part["ChecksumCRC32"] = response["ChecksumCRC32"]
+            return size, part
+
+        def raise_failure() -> None:
+            for future in futures:
+                if future.done() and future.exception() is not None:
+                    future.result()
+
+        workers = max(1, min(self._max_concurrency, buffers))
+        pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="bria-s3")
+        allocated, buffer, size, number = 1, first, part_size, 1
+        try:
+            while True:
+                if digest is not None:
+                    digest.update(memoryview(buffer)[:size])
+                futures.append(pool.submit(send, number, buffer, size))
+                if size < part_size:
+                    break
+                try:
+                    buffer = free.get_nowait()
+                except queue.Empty:
+                    if allocated < buffers:
+                        allocated, buffer = allocated + 1, bytearray(part_size)
+                    else:
+                        buffer = free.get()  # memory stays at ``buffers`` parts
+                raise_failure()
+                size = fill(memoryview(buffer))
+                if size == 0:
+                    break
+                number += 1
+            parts = [future.result() for future in futures]
+        except BaseException as exc:
+            pool.shutdown(wait=isinstance(exc, Exception), cancel_futures=True)
+            raise
+        pool.shutdown(wait=True)
+        return parts
 
     def open_read(self, key: str) -> StreamingBody:
         try:
@@ -256,6 +391,110 @@ class S3Storage(BucketStorage["S3Client"]):
         if isinstance(exc, BotoCoreError | ClientError):
             raise StorageError(f"cannot {action}: {exc}") from exc
         raise exc
+
+
+def _is_chunk_iterable(source: object) -> bool:
+    """Whether ``open_source`` reads ``source`` as an iterable of byte chunks (then we iterate it)."""
+    if isinstance(source, str | bytes | bytearray | memoryview | os.PathLike) or isinstance(source, Readable):
+        return False
+    try:
+        iter(cast(Any, source))
+    except TypeError:
+        return False
+    return True
+
+
+def _chunk_filler(source: object) -> Callable[[memoryview], int]:
+    """``fill(view)`` for an iterable of chunks: copies them into ``view``; the count (short at the end)."""
+    chunks = iter(cast(Any, source))
+    rest = memoryview(b"")
+
+    def fill(view: memoryview) -> int:
+        nonlocal rest
+        filled, wanted = 0, len(view)
+        while filled < wanted:
+            if not rest:
+                try:
+                    rest = memoryview(next(chunks)).cast("B")
+                except StopIteration:
+                    break
+                continue
+            take = min(wanted - filled, len(rest))
+            view[filled : filled + take] = rest[:take]
+            rest = rest[take:]
+            filled += take
+        return filled
+
+    return fill
+
+
+def _stream_filler(stream: Readable) -> Callable[[memoryview], int]:
+    """``fill(view)`` for a binary stream: ``readinto`` when it has one, else ``read``."""
+    readinto = getattr(stream, "readinto", None)
+
+    def fill(view: memoryview) -> int:
+        nonlocal readinto
+        filled, wanted = 0, len(view)
+        while filled < wanted:
+            if readinto is not None:
+                try:
+                    got = readinto(view[filled:])
+                except (NotImplementedError, io.UnsupportedOperation):
+                    readinto = None
+                    continue
+                if not got:
+                    break
+            else:
+                data = stream.read(wanted - filled)
+                if not data:
+                    break
+                got = len(data)
+                view[filled : filled + got] = data
+            filled += got
+        return filled
+
+    return fill
+
+
+class _PartBody(io.RawIOBase):
+    """A part as botocore sends it: a seekable, read-only file over a slice of a reused buffer (reads
+    hand out small copies, as reading a file would; botocore rewinds it for checksums and retries)."""
+
+    def __init__(self, view: memoryview) -> None:
+        super().__init__()
+        self._view = view
+        self._pos = 0
+
+    def __len__(self) -> int:
+        return len(self._view)
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def read(self, size: int | None = -1) -> bytes:
+        end = len(self._view) if size is None or size < 0 else min(len(self._view), self._pos + size)
+        data = self._view[self._pos : end].tobytes()
+        self._pos = max(self._pos, end)
+        return data
+
+    def readinto(self, buffer: WriteableBuffer) -> int:
+        target = memoryview(buffer).cast("B")
+        end = min(len(self._view), self._pos + len(target))
+        count = max(0, end - self._pos)
+        target[:count] = self._view[self._pos : end]
+        self._pos += count
+        return count
+
+    def tell(self) -> int:
+        return self._pos
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        base = {io.SEEK_SET: 0, io.SEEK_CUR: self._pos, io.SEEK_END: len(self._view)}[whence]
+        self._pos = max(0, base + offset)
+        return self._pos
 
 
 def _error_code(exc: BaseException) -> str | None:

@@ -94,6 +94,8 @@ def iter_zip(
                     info.file_size = src.size
                 zip64 = force_zip64 or src.size is None
                 with archive.open(info, mode="w", force_zip64=zip64) as member:
+                    if pipe.pending:  # the local header on its own: data chunks then pass through uncopied
+                        yield pipe.drain()
                     for chunk in iter_chunks(src.stream, chunk_size):
                         member.write(chunk)
                         if pipe.pending >= chunk_size:
