@@ -90,12 +90,12 @@ def test_a_regenerated_spec_without_an_operation_keeps_import_and_cli_and_mypy_n
     use = (
         "import bria_tailored, httpx\n"
         "from bria_tailored import TailoredClient, errors\n"
-        "assert bria_tailored.__file__.startswith({copy!r})\n"
+        f"assert bria_tailored.__file__.startswith({str(copy)!r})\n"
         "c = TailoredClient('t', base_url='https://x.test', http_client=httpx.Client("
         "transport=httpx.MockTransport(lambda r: httpx.Response(200, json=[]))))\n"
         "assert c.projects.list() == []\n"
         "try:\n    c.models.stop_training(1)\nexcept errors.BriaError as e:\n    print('refused:', e)\n"
-    ).format(copy=str(copy))
+    )
     run = subprocess.run([sys.executable, "-c", use], env=env, capture_output=True, text=True, cwd=tmp_path)
     assert run.returncode == 0 and "refused: the operation 'stop_training'" in run.stdout, run.stderr
     cli = subprocess.run(
