@@ -240,7 +240,11 @@ class S3Storage(BucketStorage["S3Client"]):
             first = bytearray(min(part_size, _FIRST_READ))
         n = fill(memoryview(first))
         while n == len(first) < part_size:
-            first += bytes(min(part_size, 4 * len(first)) - len(first))
+            # Grow into a new buffer rather than resizing: a reader may still hold a view of the old one
+            # (resizing a bytearray with live exports raises BufferError).
+            grown = bytearray(min(part_size, 4 * len(first)))
+            grown[:n] = first
+            first = grown
             n += fill(memoryview(first)[n:])
         if n < part_size:
             view = memoryview(first)[:n]
