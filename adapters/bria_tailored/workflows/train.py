@@ -150,6 +150,7 @@ class _Run:
         s = self.settings
         source = str(s.source)
         if "://" not in source and not os.path.exists(source):  # nothing to lock for (no lock file left)
+            self.emit("validate", detail=f"checking the images of {s.source}")
             raise ValidationError(
                 "source", source, "does not exist (give a folder, a .zip file or a storage URI)"
             )
