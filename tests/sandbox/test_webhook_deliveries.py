@@ -235,7 +235,12 @@ def test_the_sdk_receiver_gets_the_sandbox_deliveries(make_sandbox: Callable[...
             assert time.monotonic() < deadline + 10
             time.sleep(0.02)
         assert events[0].request_id == request_id and isinstance(events[0].result, ImageResult)
-        assert sb.app.sandbox.webhooks.deliveries[-1].status == 204
+        # The receiver sees the event before the sandbox has read the reply and recorded the attempt.
+        deliveries = sb.app.sandbox.webhooks.deliveries
+        while not deliveries:
+            assert time.monotonic() < deadline + 10
+            time.sleep(0.02)
+        assert deliveries[-1].status == 204
     finally:
         server.should_exit = True
         thread.join(10)
