@@ -10,7 +10,7 @@ from typing import Annotated, TypedDict
 
 import typer
 
-from ._common import EXIT_ERROR, JsonOption, Output, handled
+from ._common import EXIT_ERROR, EXIT_USAGE, JsonOption, Output, handled
 
 
 class _Options(TypedDict):
@@ -27,6 +27,7 @@ class _Options(TypedDict):
     fail_rate: float
     fail_kinds: tuple[str, ...]
     seed: int
+    rate_limit: float | None
     public_base_url: str | None
     image_scale: float
     fetch_allow: tuple[str, ...] | None
@@ -64,6 +65,14 @@ def sandbox(
         str, typer.Option("--fail-kinds", help="Injected faults, comma-separated: 429,500,503,drop.")
     ] = "429,500,503,drop",
     seed: Annotated[int, typer.Option("--seed", help="Seed of the fault injection.")] = 0,
+    rate_limit: Annotated[
+        float | None,
+        typer.Option(
+            "--rate-limit",
+            help="Requests per minute per api_token; past it: 429 with Retry-After (status polls count).",
+            show_default=False,
+        ),
+    ] = None,
     public_base_url: Annotated[
         str | None, typer.Option("--public-base-url", help="Base URL written into file links.")
     ] = None,
@@ -81,6 +90,8 @@ def sandbox(
 ) -> None:
     """Run the local sandbox of the API (no token, no network); point clients at the printed URL."""
     out = Output(json_output)
+    if rate_limit is not None and not 0 < rate_limit < float("inf"):
+        out.fail(f"--rate-limit must be a number of requests per minute > 0, got {rate_limit:g}", EXIT_USAGE)
     options: _Options = {
         "token": token,
         "db_path": db,
@@ -93,6 +104,7 @@ def sandbox(
         "fail_rate": fail_rate,
         "fail_kinds": tuple(k.strip() for k in fail_kinds.split(",") if k.strip()),
         "seed": seed,
+        "rate_limit": rate_limit,
         "public_base_url": public_base_url,
         "image_scale": image_scale,
         "fetch_allow": None

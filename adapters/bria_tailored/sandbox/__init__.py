@@ -14,11 +14,12 @@ real output files and fault injection::
 
 Options (keyword arguments; see :class:`SandboxOptions`): ``token``, ``time_scale``,
 ``training_seconds``, ``stop_seconds``, ``caption_seconds``, ``bulk_seconds``, ``job_seconds``,
-``sync_seconds``, ``clock``, ``latency_ms``, ``fail_rate``, ``fail_kinds``, ``retry_after``, ``seed``,
-``fault_downloads``, ``drop_download_after_bytes``, ``db_path``, ``public_base_url``, ``image_scale``,
-``max_zip_bytes``, ``max_zip_entries``, ``max_zip_uncompressed_bytes``, ``max_model_bytes``,
-``max_image_bytes``, ``max_body_bytes``, ``max_json_depth``, ``fetch_allow``, ``allowed_hosts``,
-``webhook_attempts``, ``webhook_backoff_seconds``, ``webhook_timeout_seconds``, ``spec_path``.
+``sync_seconds``, ``clock``, ``latency_ms``, ``fail_rate``, ``fail_kinds``, ``retry_after``,
+``rate_limit``, ``request_log_size``, ``seed``, ``fault_downloads``, ``drop_download_after_bytes``,
+``db_path``, ``public_base_url``, ``image_scale``, ``max_zip_bytes``, ``max_zip_entries``,
+``max_zip_uncompressed_bytes``, ``max_model_bytes``, ``max_image_bytes``, ``max_body_bytes``,
+``max_json_depth``, ``fetch_allow``, ``allowed_hosts``, ``webhook_attempts``,
+``webhook_backoff_seconds``, ``webhook_timeout_seconds``, ``spec_path``.
 
 Safe on a laptop (``netpolicy.py``, ``guards.py``, ``fetching.py``): the sandbox binds to loopback only,
 answers only loopback ``Host`` names (421 otherwise: DNS rebinding), caps bodies (413) and JSON depth
@@ -31,6 +32,17 @@ Webhooks (``webhooks.py``): a generation request with ``webhook_url`` (loopback,
 ``fetch_allow``) gets the job's final status POSTed there once it ends, signed as Bria signs them
 (``Bria-Webhook-Id``/``-Timestamp``/``-Signature``, key derived from the request's ``api_token``), with
 retries; ``bria_tailored.webhooks.verify`` checks them.
+
+Limits and counting, for tests and benchmarks (``requestlog.py``): ``rate_limit`` (``--rate-limit RPM``)
+allows that many requests per minute per ``api_token`` (status polls count) and answers the rest 429 with
+``Retry-After``. ``GET /_sandbox/requests`` (no token) lists the requests that reached the sandbox, answered
+or not (401, 429, injected faults; ``/_sandbox/*`` excluded), as ``{"requests": [{"t", "method", "path",
+"operation", "status", "token"}, ...], "dropped": N}``: ``t`` the wall-clock time of the answer (epoch seconds, strictly increasing),
+``operation`` the operationId (``null`` for none), ``status`` ``0`` for a dropped connection, ``token`` the
+first 16 hex digits of the ``api_token``'s SHA-256 (:func:`token_hash`). ``?since=T`` keeps entries after
+``T``, ``?operation=ID`` (repeatable) those of an operation. In process: ``app.request_log.entries(since=...,
+operation=...)`` (also ``server.request_log``). It keeps the last ``request_log_size`` entries (200,000);
+``dropped`` counts the older ones.
 
 Markers that make things fail on purpose (for testing error paths):
 
@@ -65,11 +77,14 @@ from __future__ import annotations
 from .app import SandboxApp, create_app
 from .lifecycle import ERROR_MARKER, FAIL_MARKER
 from .options import SandboxOptions
+from .requestlog import RequestEntry, RequestLog, token_hash
 from .server import SandboxServer, main, run_sandbox, serve_forever
 
 __all__ = [
     "ERROR_MARKER",
     "FAIL_MARKER",
+    "RequestEntry",
+    "RequestLog",
     "SandboxApp",
     "SandboxOptions",
     "SandboxServer",
@@ -77,4 +92,5 @@ __all__ = [
     "main",
     "run_sandbox",
     "serve_forever",
+    "token_hash",
 ]

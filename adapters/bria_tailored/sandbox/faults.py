@@ -30,9 +30,21 @@ from starlette.types import Scope
 
 from .options import SandboxOptions
 
-__all__ = ["RAW_SEND_KEY", "ConnectionDropped", "FaultInjector", "RateLimit", "drop_connection"]
+__all__ = [
+    "DROPPED_KEY",
+    "ON_DROP_KEY",
+    "RAW_SEND_KEY",
+    "ConnectionDropped",
+    "FaultInjector",
+    "RateLimit",
+    "drop_connection",
+]
 
 RAW_SEND_KEY = "bria_sandbox.raw_send"
+#: Set in the scope of a request whose connection was dropped (the request log records status 0).
+DROPPED_KEY = "bria_sandbox.dropped"
+#: A callable in the scope, called just before the connection is dropped (the request log records it).
+ON_DROP_KEY = "bria_sandbox.on_drop"
 
 
 class ConnectionDropped(ConnectionError):
@@ -41,6 +53,10 @@ class ConnectionDropped(ConnectionError):
 
 async def drop_connection(scope: Scope) -> None:
     """Close the client's connection now (without or in the middle of a response)."""
+    scope[DROPPED_KEY] = True
+    on_drop = scope.get(ON_DROP_KEY)
+    if on_drop is not None:
+        on_drop()
     send = scope.get(RAW_SEND_KEY)
     cycle = getattr(send, "__self__", None)
     transport = getattr(cycle, "transport", None)

@@ -68,6 +68,7 @@ class SandboxOptionsKwargs(TypedDict, total=False):
     fail_kinds: tuple[str, ...]
     retry_after: int
     rate_limit: float | None
+    request_log_size: int
     seed: int
     fault_downloads: bool
     drop_download_after_bytes: int | None
@@ -113,6 +114,10 @@ class SandboxOptions:
         A request that would make more than ``rate_limit`` accepted requests in the last 60 seconds is
         answered 429 with ``Retry-After`` (the seconds until the oldest of them leaves the window); it does
         not count itself.
+    Request log (see ``requestlog.py``)
+        ``request_log_size``: how many answered requests ``GET /_sandbox/requests`` and
+        ``app.request_log`` keep (the oldest are dropped, and counted, beyond it; 0 keeps none). The
+        default 200,000 takes some 40 MB when full.
     State
         ``db_path``: a SQLite file that keeps everything across restarts (memory only when ``None``).
     URLs and limits
@@ -153,6 +158,7 @@ class SandboxOptions:
     fail_kinds: tuple[str, ...] = FAULT_KINDS
     retry_after: int = 1
     rate_limit: float | None = None
+    request_log_size: int = 200_000
     seed: int = 0
     fault_downloads: bool = False
     drop_download_after_bytes: int | None = None
@@ -192,6 +198,8 @@ class SandboxOptions:
             raise ValueError(f"retry_after must be >= 0, got {self.retry_after!r}")
         if self.rate_limit is not None and not self.rate_limit > 0:
             raise ValueError(f"rate_limit must be > 0 requests per minute (or None), got {self.rate_limit!r}")
+        if self.request_log_size < 0:
+            raise ValueError(f"request_log_size must be >= 0, got {self.request_log_size!r}")
         if self.token is not None and not self.token:
             raise ValueError("token must be a non-empty string or None")
         if self.public_base_url is not None:

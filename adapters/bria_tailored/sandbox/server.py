@@ -13,6 +13,7 @@ import argparse
 import asyncio
 import errno
 import json
+import math
 import socket
 import sys
 import threading
@@ -31,6 +32,7 @@ from .options import (
     SandboxOptionsKwargs,
     check_loopback,
 )
+from .requestlog import RequestLog
 
 __all__ = ["SandboxServer", "main", "port_in_use_message", "run_sandbox", "serve_forever", "serve_json"]
 
@@ -76,6 +78,11 @@ class SandboxServer:
     @property
     def options(self) -> SandboxOptions:
         return self.app.options
+
+    @property
+    def request_log(self) -> RequestLog:
+        """The requests the sandbox answered (``GET /_sandbox/requests`` in process)."""
+        return self.app.request_log
 
     def allow_fetch(self, *entries: str) -> None:
         """Let the sandbox fetch from more places (see :meth:`SandboxApp.allow_fetch`)."""
@@ -214,7 +221,27 @@ safe on a laptop:
   nobody which ports are open. Webhooks (webhook_url on generation requests, signed like Bria's) go to
   loopback URLs or to those entries. {ALLOWED_HOSTS_ENV}=name,... accepts more Host names
   (e.g. a container or proxy name).
+
+for tests and benchmarks:
+  GET /_sandbox/requests (no token) lists the requests that reached the sandbox: {{"requests": [{{"t",
+  "method", "path", "operation", "status", "token"}}, ...], "dropped": N}}, where token is the first 16
+  hex digits of the api_token's SHA-256 and status 0 a dropped connection; ?since=T returns the entries
+  after time T, ?operation=ID those of one operation.
 """
+
+#: ``--rate-limit``'s help (``bria-tailored sandbox`` says the same; a test keeps the flags in step).
+RATE_LIMIT_HELP = "requests per minute per api_token; past it: 429 with Retry-After (status polls count)"
+
+
+def rate_limit_arg(value: str) -> float:
+    """``--rate-limit``'s value: a number of requests per minute, > 0."""
+    try:
+        rpm = float(value)
+    except ValueError:
+        rpm = math.nan
+    if not rpm > 0 or math.isinf(rpm):
+        raise argparse.ArgumentTypeError(f"must be a number of requests per minute > 0, got {value!r}")
+    return rpm
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -239,6 +266,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--fail-rate", type=float, default=0.0)
     parser.add_argument("--fail-kinds", default="429,500,503,drop", help="comma-separated: 429,500,503,drop")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--rate-limit", type=rate_limit_arg, default=None, metavar="RPM", help=RATE_LIMIT_HELP
+    )
     parser.add_argument("--public-base-url", default=None)
     parser.add_argument("--image-scale", type=float, default=0.5)
     parser.add_argument(
@@ -269,6 +299,7 @@ def options_from_args(args: argparse.Namespace) -> SandboxOptionsKwargs:
         "fail_rate": args.fail_rate,
         "fail_kinds": tuple(kind.strip() for kind in str(args.fail_kinds).split(",") if kind.strip()),
         "seed": args.seed,
+        "rate_limit": args.rate_limit,
         "public_base_url": args.public_base_url,
         "image_scale": args.image_scale,
         "fetch_allow": split_list(args.fetch_allow),
