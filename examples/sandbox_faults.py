@@ -18,7 +18,8 @@ from bria_tailored.sandbox import ERROR_MARKER, FAIL_MARKER, run_sandbox
 
 def main() -> None:
     with (
-        run_sandbox(training_seconds=0, fail_rate=0.1, fail_kinds=("429",), seed=1) as base_url,
+        # Retry-After: 0 keeps the demo quick (Bria's own 429s ask for seconds; the client honours either).
+        run_sandbox(training_seconds=0, fail_rate=0.1, fail_kinds=("429",), seed=1, retry_after=0) as base_url,
         TailoredClient("any-token", base_url=base_url) as client,
         tempfile.TemporaryDirectory() as tmp,
     ):
