@@ -1566,8 +1566,8 @@ class Batch:
         ``gs://``, a plugin's scheme); the summary ``manifest.jsonl`` (one line per row: id, status, output
         URI, request id, seed, error) is written there at the end.
 
-        ``journal``: the append-only JSONL journal that makes the batch resumable (default:
-        ``batch-journal.jsonl`` in a local ``out``, else ``<inputs>.bria-batch.jsonl`` beside the input
+        ``journal``: the journal that makes the batch resumable, a local SQLite file (WAL mode; default:
+        ``batch-journal.sqlite`` in a local ``out``, else ``<inputs>.bria-batch.sqlite`` beside the input
         file). Calling again with the same arguments after a crash, ``kill -9`` or Ctrl-C never submits a
         row again once its submit was recorded: submitted rows are waited for by request id, saved rows
         skipped. A row cut off between sending its submit and recording the answer is submitted again

@@ -1,10 +1,15 @@
 """``client.batch.generate``: rows in, images + sidecars + manifest out; the journal's states and resume
-(including a process killed with SIGKILL); shards; progress events; staying under the limit."""
+(including a process killed with SIGKILL); shards; progress events; staying under the limit.
+
+The journal (a SQLite file) is read with :mod:`sqlite3`; a crash's leftovers are made with the journal's
+own ``append`` (see ``tests/batch/test_journal.py`` for the journal itself)."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -18,6 +23,7 @@ from batch_support import TOKEN, Sandbox, child_env, train
 
 from bria_tailored import AsyncTailoredClient, TailoredClient
 from bria_tailored.batch import BatchProgress
+from bria_tailored.batch._journal import Journal
 from bria_tailored.errors import AuthenticationError, BriaError, ValidationError
 from bria_tailored.sandbox import create_app, run_sandbox
 
@@ -35,8 +41,47 @@ def manifest(out: Path, name: str = "manifest.jsonl") -> list[dict[str, Any]]:
     return [json.loads(line) for line in (out / name).read_text().splitlines()]
 
 
-def journal_lines(path: Path) -> list[dict[str, Any]]:
-    return [json.loads(line) for line in path.read_text().splitlines()]
+def read_journal(path: Path) -> contextlib.closing[sqlite3.Connection]:
+    """A read-only connection to a journal (safe while a run writes it: WAL gives readers a snapshot)."""
+    db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    db.row_factory = sqlite3.Row
+    return contextlib.closing(db)
+
+
+def journal_rows(path: Path) -> dict[str, dict[str, Any]]:
+    """Every row's latest state in the journal, by id."""
+    with read_journal(path) as db:
+        return {row["id"]: dict(row) for row in db.execute("SELECT * FROM rows")}
+
+
+def journal_events(path: Path) -> list[dict[str, Any]]:
+    """Every change the journal recorded, in order."""
+    with read_journal(path) as db:
+        return [dict(row) for row in db.execute("SELECT * FROM events ORDER BY seq")]
+
+
+def journal_append(path: Path, *records: dict[str, object]) -> None:
+    """Append changes to a journal as a run would (between runs: as a crash would have left them)."""
+    with read_journal(path) as db:
+        header = {str(key): json.loads(value) for key, value in db.execute("SELECT key, value FROM meta")}
+    journal, _ = Journal.open(path, header)
+    try:
+        for record in records:
+            journal.append(record)
+    finally:
+        journal.close()
+
+
+def saved_rows(path: Path) -> int:
+    """Rows saved so far in the journal of a running batch (0 before it is set up)."""
+    if not Path(f"{path}-wal").exists():  # not yet in WAL mode: leave it to the run
+        return 0
+    try:
+        with read_journal(path) as db:
+            found: int = db.execute("SELECT count(*) FROM rows WHERE state = 'saved'").fetchone()[0]
+            return found
+    except sqlite3.Error:  # the tables are not there yet
+        return 0
 
 
 # ------------------------------------------------------------------------------------------- a batch
@@ -66,9 +111,12 @@ def test_every_row_is_saved_with_its_sidecar_and_listed_in_the_manifest(
     assert all(line["request_id"] and line["uri"].startswith("file://") for line in lines)
     assert lines[3]["seed"] == 3 and lines[0]["uri"].endswith("/hero/first.png")
     assert report.manifest == (tmp_path / "manifest.jsonl").as_uri()
-    # Every row went planned → submitting → submitted → saved, each change on its own line.
-    states = [(line["id"], line["state"]) for line in journal_lines(tmp_path / "batch-journal.jsonl")[1:]]
+    # Every row went planned → submitting → submitted → saved, each change committed on its own.
+    journal = tmp_path / "batch-journal.sqlite"
+    states = [(event["id"], event["state"]) for event in journal_events(journal)]
     assert [s for i, s in states if i == "basic-4"] == ["submitting", "submitted", "saved"]
+    row = journal_rows(journal)["basic-4"]
+    assert row["state"] == "saved" and row["request_id"] and row["uri"].endswith("/basic-4.png")
     # Progress: started first, finished last, done counts up to the total, typed events.
     assert events[0].event == "started" and events[-1].event == "finished"
     assert events[-1].done == 9 and events[-1].in_flight == 0 and events[-1].remaining == 0
@@ -123,30 +171,25 @@ def test_resume_never_resubmits_a_recorded_submit_and_retries_failed_rows_only_w
     items = rows("resume", 5)
     out = tmp_path / "out"
     assert client.batch.generate(items, tailored_model_id=sandbox.model, out=out).ok
-    journal = out / "batch-journal.jsonl"
-    lines = journal_lines(journal)
-    # Rewrite history as a crash would have left it:
+    journal = out / "batch-journal.sqlite"
+    before = journal_rows(journal)
+    # Set the rows as a crash would have left them:
     # resume-0 saved; resume-1 submitted (its save cut off); resume-2 cut off while submitting;
     # resume-3 failed at its job; resume-4 saved.
-    kept = [lines[0]]
-    for line in lines[1:]:
-        row = line["id"]
-        if row == "resume-1" and line["state"] == "saved":
-            continue
-        if row == "resume-2" and line["state"] != "submitting":
-            continue
-        if row == "resume-3" and line["state"] == "saved":
-            line = {
-                "id": row,
-                "state": "failed",
-                "stage": "job",
-                "request_id": line["request_id"],
-                "error": "boom",
-            }
-        kept.append(line)
-    journal.write_text(
-        "".join(json.dumps(line) + "\n" for line in kept) + '{"id": "resume-0", "sta'
-    )  # torn tail
+    journal_append(
+        journal,
+        {"id": "resume-1", "state": "submitted", "request_id": before["resume-1"]["request_id"]},
+        {"id": "resume-2", "state": "submitting"},
+        {
+            "id": "resume-3",
+            "state": "failed",
+            "stage": "job",
+            "request_id": before["resume-3"]["request_id"],
+            "error": "boom",
+        },
+    )
+    after = journal_rows(journal)
+    assert after["resume-2"]["request_id"] is None and after["resume-1"]["uri"] is None
     (out / "resume-1.png").unlink()
 
     events: list[BatchProgress] = []
@@ -178,19 +221,16 @@ def test_a_failed_save_is_retried_by_request_id_not_resubmitted(
     out = tmp_path / "out"
     items = rows("save", 2)
     assert client.batch.generate(items, tailored_model_id=sandbox.model, out=out).ok
-    journal = out / "batch-journal.jsonl"
-    lines = journal_lines(journal)
-    request_id = next(
-        line["request_id"] for line in lines[1:] if line["id"] == "save-0" and line["state"] == "saved"
-    )
-    failed = {
+    journal = out / "batch-journal.sqlite"
+    request_id = journal_rows(journal)["save-0"]["request_id"]
+    failed: dict[str, object] = {
         "id": "save-0",
         "state": "failed",
         "stage": "save",
         "request_id": request_id,
         "error": "disk full",
     }
-    journal.write_text(journal.read_text() + json.dumps(failed) + "\n")
+    journal_append(journal, failed)
     report = client.batch.generate(items, tailored_model_id=sandbox.model, out=out, retry_failed=True)
     assert report.ok and (report.submitted, report.reattached) == (0, 1)
     assert sandbox.jobs_by_prompt()["save mascot 0"] == 1
@@ -201,15 +241,16 @@ def test_retrying_a_submit_whose_connection_broke_counts_as_uncertain(
 ) -> None:
     items = rows("broken", 1)
     assert client.batch.generate(items, tailored_model_id=sandbox.model, out=tmp_path).ok
-    journal = tmp_path / "batch-journal.jsonl"
-    failed = {
+    journal = tmp_path / "batch-journal.sqlite"
+    failed: dict[str, object] = {
         "id": "broken-0",
         "state": "failed",
         "stage": "submit",
         "error": "APIConnectionError",
         "uncertain": True,
     }
-    journal.write_text(journal.read_text() + json.dumps(failed) + "\n")
+    journal_append(journal, failed)
+    assert journal_rows(journal)["broken-0"]["uncertain"] == 1
     report = client.batch.generate(items, tailored_model_id=sandbox.model, out=tmp_path, retry_failed=True)
     assert report.ok and (report.submitted, report.uncertain) == (1, 1)
 
@@ -229,15 +270,15 @@ def test_a_journal_resumes_only_its_own_batch(
             items,
             tailored_model_id=sandbox.model,
             out=tmp_path / "x",
-            journal=tmp_path / "batch-journal.jsonl",
+            journal=tmp_path / "batch-journal.sqlite",
         )
-    journal = tmp_path / "batch-journal.jsonl"
+    journal = tmp_path / "batch-journal.sqlite"
     (tmp_path / "other.jsonl").write_text('{"not": "a journal"}\n')
     with pytest.raises(ValidationError, match="not a bria-tailored batch journal"):
         client.batch.generate(
             items, tailored_model_id=sandbox.model, out=tmp_path, journal=tmp_path / "other.jsonl"
         )
-    assert journal.is_file()
+    assert journal.is_file() and (tmp_path / "other.jsonl").read_text() == '{"not": "a journal"}\n'
 
 
 def test_a_fatal_error_stops_the_batch_and_leaves_nothing_uncertain(tmp_path: Path) -> None:
@@ -250,7 +291,7 @@ def test_a_fatal_error_stops_the_batch_and_leaves_nothing_uncertain(tmp_path: Pa
         with TailoredClient("wrong", base_url=url, requests_per_minute=3000) as wrong:
             with pytest.raises(AuthenticationError):
                 wrong.batch.generate(items, tailored_model_id=model, out=tmp_path / "out")
-        states = [line.get("state") for line in journal_lines(tmp_path / "out" / "batch-journal.jsonl")[1:]]
+        states = [event["state"] for event in journal_events(tmp_path / "out" / "batch-journal.sqlite")]
         assert states and states[-1] == "planned" and "submitted" not in states  # refused: back to planned
         with TailoredClient("right", base_url=url, requests_per_minute=3000) as right:
             report = right.batch.generate(items, tailored_model_id=model, out=tmp_path / "out")
@@ -276,7 +317,7 @@ def test_one_run_at_a_time_per_journal(client: TailoredClient, sandbox: Sandbox,
     import filelock
 
     items = rows("lock", 1)
-    with filelock.FileLock(str(tmp_path / "batch-journal.jsonl") + ".lock"):
+    with filelock.FileLock(str(tmp_path / "batch-journal.sqlite") + ".lock"):
         with pytest.raises(BriaError, match="in use by another run"):
             client.batch.generate(items, tailored_model_id=sandbox.model, out=tmp_path)
     assert client.batch.generate(items, tailored_model_id=sandbox.model, out=tmp_path).ok
@@ -296,7 +337,7 @@ def test_sigkill_at_any_point_then_resume_saves_every_row_once(sandbox: Sandbox,
     items = rows("kill", 40)
     source = write_jsonl(tmp_path / "rows.jsonl", items)
     out = tmp_path / "out"
-    journal = out / "batch-journal.jsonl"
+    journal = out / "batch-journal.sqlite"
     kills = 0
     for target in (6, 16, 26):
         child = subprocess.Popen(
@@ -306,13 +347,14 @@ def test_sigkill_at_any_point_then_resume_saves_every_row_once(sandbox: Sandbox,
         try:
             deadline = time.monotonic() + 60
             while time.monotonic() < deadline and child.poll() is None:
-                text = journal.read_text() if journal.exists() else ""
-                if text.count('"state":"saved"') >= target:
+                if saved_rows(journal) >= target:
                     break
                 time.sleep(0.02)
         finally:
             child.send_signal(signal.SIGKILL)
             child.wait(10)
+        assert child.returncode == -signal.SIGKILL  # killed mid-run (the journal showed its target)
+        assert saved_rows(journal) >= target  # what it had saved is still there: committed before the kill
         kills += 1
     with TailoredClient(TOKEN, base_url=sandbox.url, requests_per_minute=3000) as client:
         report = client.batch.generate(source, tailored_model_id=sandbox.model, out=out)
@@ -340,7 +382,7 @@ def test_shards_split_one_input_between_hosts(
     assert sum(r.total for r in reports) == 20 and all(r.ok for r in reports)
     ids = [line["id"] for i in (1, 2, 3) for line in manifest(out, f"manifest-{i}of3.jsonl")]
     assert sorted(ids) == sorted(item["id"] for item in items)
-    assert (out / "batch-journal-2of3.jsonl").is_file()
+    assert (out / "batch-journal-2of3.sqlite").is_file()
     assert all(sandbox.jobs_by_prompt()[item["prompt"]] == 1 for item in items)
     with pytest.raises(ValidationError, match="shard"):
         client.batch.generate(source, tailored_model_id=sandbox.model, out=out, shard="4/3")
@@ -355,7 +397,11 @@ def test_the_batch_keeps_submits_and_polls_under_the_limit(tmp_path: Path) -> No
     with run_sandbox(app=app) as url:
         model = train(url, tmp_path / "images")  # another token: its requests do not count against ours
         statuses: list[int] = []
-        http = httpx.Client(timeout=30, event_hooks={"response": [lambda r: statuses.append(r.status_code)]})
+
+        def seen(response: httpx.Response) -> None:
+            statuses.append(response.status_code)
+
+        http = httpx.Client(timeout=30, event_hooks={"response": [seen]})
         with TailoredClient(TOKEN, base_url=url, requests_per_minute=rpm, http_client=http) as client:
             started = time.monotonic()
             report = client.batch.generate(rows("rate", 40), tailored_model_id=model, out=tmp_path / "out")

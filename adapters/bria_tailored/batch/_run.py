@@ -7,8 +7,9 @@ and polls all pass the client's rate limiter, so the batch runs at the limit (an
 on 429s). The first poll of a job waits about as long as the recent jobs took, so polls are not spent on
 jobs that cannot have finished.
 
-**Journal and resume** (see :mod:`bria_tailored.batch._journal`). A row's ``submitting`` line is
-fsync-ed before its submit is sent, and ``submitted`` (with the request id) before it is waited for.
+**Journal and resume** (see :mod:`bria_tailored.batch._journal`: a SQLite database in WAL mode). A row's
+``submitting`` change is committed and fsync-ed before its submit is sent, and ``submitted`` (with the
+request id) before it is waited for; every other change is committed before the next step.
 Running the same batch again (same input, model, shard and output):
 
 * rows ``saved`` are skipped, rows ``failed`` too (``retry_failed=True`` retries them: a failed save is
@@ -504,13 +505,15 @@ def _same_output(out: str) -> str:
 
 
 def _journal_path(journal: str | os.PathLike[str] | None, out: str, source: Source, suffix: str) -> Path:
+    """Where the journal (a SQLite file) is: ``journal=``, else in a local output folder, else beside the
+    input file; a local file either way (SQLite's WAL mode needs one)."""
     if journal is not None:
         return Path(journal)
     folder = _local_folder(out)
     if folder is not None:
-        return folder / f"batch-journal{suffix}.jsonl"
+        return folder / f"batch-journal{suffix}.sqlite"
     if source.path is not None:
-        return source.path.with_name(f"{source.path.name}.bria-batch{suffix}.jsonl")
+        return source.path.with_name(f"{source.path.name}.bria-batch{suffix}.sqlite")
     raise ValidationError(
         "journal",
         None,

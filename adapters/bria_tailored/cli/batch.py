@@ -107,7 +107,10 @@ def batch(
         str | None,
         typer.Option(
             "--journal",
-            help="The resumable journal (default: batch-journal.jsonl in a local --out, else beside INPUT).",
+            help=(
+                "The resumable journal, a SQLite file "
+                "(default: batch-journal.sqlite in a local --out, else beside INPUT)."
+            ),
             show_default=False,
         ),
     ] = None,
