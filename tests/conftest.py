@@ -21,9 +21,11 @@ other test folder keeps its own fixtures and its loopback servers. What is confi
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
+import signal
 import subprocess
 import sys
 import threading
@@ -53,6 +55,14 @@ _UUID4_HEX = re.compile(r"(?<![0-9A-Za-z])[0-9a-f]{12}4[0-9a-f]{19}(?![0-9A-Za-z
 _ID_NAMESPACE = uuid.UUID("6f1c2b1e-8d0a-5c4e-9b7a-3e2d1c0b9a88")
 _DROPPED_RESPONSE_HEADERS = {"date", "server", "set-cookie", "x-amz-request-id", "x-amz-id-2"}
 _TEXT_TYPES = ("json", "text", "xml", "javascript", "x-www-form-urlencoded")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # pytest-xdist's workers ignore SIGINT, and every process they start inherits that: the sandboxes and
+    # the CLI the tests start must take Ctrl-C as they do under a user's terminal.
+    if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+        with contextlib.suppress(ValueError):  # not the main thread: nothing to restore
+            signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 def pytest_runtest_setup(item: pytest.Item) -> None:

@@ -15,6 +15,7 @@ import shlex
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from collections.abc import Iterator
@@ -162,7 +163,7 @@ def test_a_failed_batch_leaves_a_cross_not_a_frozen_spinner(
 def test_a_step_that_fails_is_never_ticked(
     fast: dict[str, Any], terminal: list[Terminal], tmp_path: Path
 ) -> None:
-    missing = tmp_path / "nope"
+    missing = Path("/tmp") / f"{uuid.uuid4().hex[:8]}-nope"  # short: the step's line must fit the terminal
     term = start(terminal, "train", str(missing), "--project", "X", *PROJECT, *api(fast["url"]))
     code, screen = term.exit_code()
     assert code == 2, screen
@@ -171,10 +172,18 @@ def test_a_step_that_fails_is_never_ticked(
     assert "SOURCE" in screen and "does not exist" in screen
 
 
+@pytest.fixture
+def short_tmp() -> Iterator[Path]:
+    """A folder with a short path (pytest-xdist's tmp_path is long): the lines under test fit the pane."""
+    folder = Path(tempfile.mkdtemp(prefix="bt-", dir="/tmp"))
+    yield folder
+    shutil.rmtree(folder, ignore_errors=True)
+
+
 def test_ctrl_c_during_training_says_it_goes_on_and_how_to_stop_it(
-    terminal: list[Terminal], tmp_path: Path
+    terminal: list[Terminal], short_tmp: Path
 ) -> None:
-    folder = draw(tmp_path / "imgs")
+    folder = draw(short_tmp / "imgs")
     with run_sandbox(training_seconds=120, caption_seconds=0.05) as url:
         term = start(
             terminal, "train", str(folder), "--project", "Long", *PROJECT, "--poll-interval", "0.2", *api(url)

@@ -17,6 +17,7 @@ runs a sample of the methods the same way. Explicit regression tests pin the cas
 from __future__ import annotations
 
 import asyncio
+import copy
 import inspect
 import io
 import itertools
@@ -370,11 +371,13 @@ def mutate(body: object, changes: tuple[Mutation, ...]) -> object:
         nodes = list(_nodes_of(body))
         if isinstance(change.target, str):
             nodes = [path for path in nodes if path[-1] == change.target]
+        # A copy of the value each time: the same object inserted twice (or into itself) makes a cycle.
+        value = copy.deepcopy(change.value)
         if not nodes:
             if isinstance(body, dict) and isinstance(change.target, str) and not change.drop:
-                body[change.target] = change.value
+                body[change.target] = value
                 continue
-            return change.value
+            return value
         index = change.target if isinstance(change.target, int) else 0
         *parent_path, last = nodes[index % len(nodes)]
         parent: Any = body
@@ -383,7 +386,7 @@ def mutate(body: object, changes: tuple[Mutation, ...]) -> object:
         if change.drop:
             del parent[last]
         else:
-            parent[last] = change.value
+            parent[last] = value
     return body
 
 
