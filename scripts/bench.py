@@ -35,6 +35,10 @@ side); the ratio of the medians and every raw number are in ``details``.
                                     policy's interval where those jobs finished (the mean sleep the policy
                                     draws at that point of its schedule); the worse of sync and async
 ``wait_all_cpu_ms_per_job_1000``    client CPU of ``wait_all`` per job at 1,000 jobs (worse of sync/async)
+``batch_*``, ``fleet_*``            ``client.batch.generate`` against sandboxes that enforce a rate limit,
+                                    counted from the sandbox's request log: throughput ÷ the limit, rows
+                                    lost, 4 processes on one Redis limiter, RSS at 10k ÷ 1k rows, and
+                                    ``kill -9`` ×10 then resume (``scripts/bench_batch.py`` documents each)
 ==================================  =====================================================================
 
 ``wait_all`` runs use the default ``GENERATION`` policy and the default bounded concurrency of status
@@ -45,12 +49,14 @@ midpoint of its submission call plus the job duration (the sandbox's clock is th
 
 Usage (from a checkout, or with the package installed)::
 
-    python scripts/bench.py            # full run (~3 minutes on 2 cores): a table on stdout
-    python scripts/bench.py --quick    # smaller run (~1.5 minutes), same figures
+    python scripts/bench.py            # full run (~20 minutes on 2 cores, 15 of them batch): a table
+    python scripts/bench.py --quick    # smaller run (~10 minutes), same figures
+    python scripts/bench.py --only import,overhead,upload,staging,wait_all   # all but batch (~3 minutes)
     python scripts/bench.py --json     # {"figures": {...}, "details": {...}} instead of the table
     python scripts/bench.py --only import,overhead
 
-Needs the ``sandbox`` and ``s3`` extras and ``moto[server]``. Every server listens on 127.0.0.1.
+Needs the ``sandbox``, ``s3`` and ``redis`` extras, ``moto[server]`` and ``redis-server`` on PATH (the batch
+fleet figure). Every server listens on 127.0.0.1.
 Subprocesses get this process's environment, plus the directories this process imported
 ``bria_tailored`` and ``bria_tailored_api`` from when those are not on the default path.
 """
@@ -92,6 +98,13 @@ GOALS: dict[str, tuple[str, float]] = {
     "staging_peak_rss_mb": ("<=", 100.0),
     "wait_all_calls_vs_fixed": ("<=", 1.2),
     "wait_all_lag_vs_interval_1000": ("<=", 1.2),
+    "batch_throughput_vs_limit": (">=", 0.9),
+    "batch_rows_lost": ("<=", 0),
+    "batch_rss_10k_vs_1k": ("<=", 1.2),
+    "fleet_429": ("<=", 0),
+    "fleet_max_60s_vs_limit": ("<=", 1.0),
+    "batch_kill_duplicates_vs_kills": ("<=", 1.0),
+    "batch_kill_rows_not_saved_once": ("<=", 0),
 }
 #: Figures reported without a goal (the table shows them for the record).
 INFORMATIONAL = ("wait_all_calls_per_job", "wait_all_cpu_ms_per_job_1000")
@@ -872,6 +885,16 @@ def bench_wait_all(quick: bool) -> dict[str, Any]:
     }
 
 
+# -------------------------------------------------------------------------------------------- batch
+def bench_batch(quick: bool) -> dict[str, Any]:
+    """The batch and fleet figures (``scripts/bench_batch.py`` documents each)."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    import bench_batch as batch
+
+    result: dict[str, Any] = batch.run(quick)
+    return result
+
+
 # ------------------------------------------------------------------------------------------- driver
 BENCHES: dict[str, Callable[[bool], dict[str, Any]]] = {
     "import": bench_import,
@@ -879,6 +902,7 @@ BENCHES: dict[str, Callable[[bool], dict[str, Any]]] = {
     "upload": bench_upload_many,
     "staging": bench_staging,
     "wait_all": bench_wait_all,
+    "batch": bench_batch,
 }
 
 
