@@ -4,6 +4,7 @@ really reached it), a trained model, and a real ``redis-server`` on 127.0.0.1 (a
 
 from __future__ import annotations
 
+import os
 import shutil
 import socket
 import subprocess
@@ -32,9 +33,14 @@ def client(sandbox: Sandbox) -> Iterator[TailoredClient]:
 
 @pytest.fixture(scope="package")
 def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A fresh ``redis-server`` (Debian's, installed by .ci/run) on 127.0.0.1: no persistence."""
+    """A fresh ``redis-server`` (Debian's, installed by .ci/run) on 127.0.0.1: no persistence.
+
+    Skipped when redis-server is not installed, except under CI (``CI`` set), where ``.ci/run`` installs it.
+    """
     server = shutil.which("redis-server")
     if server is None:
+        if os.environ.get("CI"):
+            pytest.fail("redis-server is not on PATH: .ci/run installs it with apt-get install redis-server")
         pytest.skip("redis-server is not installed (apt-get install redis-server; .ci/run does it)")
     port = free_port()
     folder = tmp_path_factory.mktemp("redis")
