@@ -205,6 +205,31 @@ def _check_deadline(value: float) -> float:
     return float(value)
 
 
+def _opened(
+    http_client: HttpT | None,
+    make: Callable[[httpx.Timeout], HttpT],
+    api_token: str | None,
+    base_url: str | None,
+    timeout: float | httpx.Timeout,
+    max_retries: int,
+    requests_per_minute: float | None,
+    rate_limit_url: str | None,
+    request_deadline: float,
+) -> tuple[Config, _Pool[HttpT], float]:
+    """What a new client starts from (sync and async alike): its checked options, its limiter, and a pool
+    around the caller's HTTP client (used as it is) or one of its own, made again after a fork."""
+    config = make_config(api_token, base_url, timeout, max_retries, requests_per_minute, rate_limit_url)
+    deadline = _check_deadline(request_deadline)
+    limiter = open_limiter(config)
+    if http_client is not None:
+        return config, _Pool(http_client, None, limiter), deadline
+
+    def make_http() -> HttpT:
+        return make(config.timeout)
+
+    return config, _Pool(make_http(), make_http, limiter), deadline
+
+
 def _refuse_pickle(kind: str) -> NoReturn:
     raise TypeError(
         f"a {kind} cannot be pickled (it holds connections and locks): build one client per process, "
@@ -247,18 +272,19 @@ class TailoredClient(ClientMethods):
             raise TypeError(
                 "http_client must be an httpx.Client (use AsyncTailoredClient for httpx.AsyncClient)"
             )
-        config = make_config(api_token, base_url, timeout, max_retries, requests_per_minute, rate_limit_url)
-        deadline = _check_deadline(request_deadline)
-        limiter = open_limiter(config)
-        if http_client is None:
-
-            def make_http() -> httpx.Client:
-                return httpx.Client(timeout=config.timeout)
-
-            pool = _Pool(make_http(), make_http, limiter)
-        else:
-            pool = _Pool(http_client, None, limiter)
-        self._setup(config, pool, deadline)
+        self._setup(
+            *_opened(
+                http_client,
+                lambda timeout: httpx.Client(timeout=timeout),
+                api_token,
+                base_url,
+                timeout,
+                max_retries,
+                requests_per_minute,
+                rate_limit_url,
+                request_deadline,
+            )
+        )
 
     def _setup(self, config: Config, pool: _Pool[httpx.Client], deadline: float) -> None:
         self._config = config
@@ -363,18 +389,19 @@ class AsyncTailoredClient(AsyncClientMethods):
     ) -> None:
         if http_client is not None and not isinstance(http_client, httpx.AsyncClient):
             raise TypeError("http_client must be an httpx.AsyncClient (use TailoredClient for httpx.Client)")
-        config = make_config(api_token, base_url, timeout, max_retries, requests_per_minute, rate_limit_url)
-        deadline = _check_deadline(request_deadline)
-        limiter = open_limiter(config)
-        if http_client is None:
-
-            def make_http() -> httpx.AsyncClient:
-                return httpx.AsyncClient(timeout=config.timeout)
-
-            pool = _Pool(make_http(), make_http, limiter)
-        else:
-            pool = _Pool(http_client, None, limiter)
-        self._setup(config, pool, deadline)
+        self._setup(
+            *_opened(
+                http_client,
+                lambda timeout: httpx.AsyncClient(timeout=timeout),
+                api_token,
+                base_url,
+                timeout,
+                max_retries,
+                requests_per_minute,
+                rate_limit_url,
+                request_deadline,
+            )
+        )
 
     def _setup(self, config: Config, pool: _Pool[httpx.AsyncClient], deadline: float) -> None:
         self._config = config
