@@ -224,12 +224,16 @@ class Connection:
     ) -> httpx.Request:
         """A request to ``url`` (absolute, or a path under ``base_url``), authenticated only when it goes
         to the API's own origin."""
-        if not url.startswith(("http://", "https://")):
-            url = self.base_url + url
+        if url.startswith("/"):  # a path under base_url: the API's own origin, no parsing needed
+            url, ours = self.base_url + url, True
+        else:
+            if not url.startswith(("http://", "https://")):
+                url = self.base_url + url
+            ours = same_origin(url, self.base_url)
         extra = self.options
         headers = {"user-agent": self.user_agent, **(extra.extra_headers or {})}
         headers.pop("api_token", None)
-        if same_origin(url, self.base_url):
+        if ours:
             headers["api_token"] = self.api_token
         if extra.extra_query:
             params = {**(params or {}), **extra.extra_query}
