@@ -73,7 +73,6 @@ import platform
 import random
 import resource
 import shutil
-import site
 import statistics
 import struct
 import subprocess
@@ -86,7 +85,8 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-REPO = Path(__file__).resolve().parent.parent
+from bench_support import _ensure_importable, _stop, child_env, log, sandbox_process
+
 TOKEN = "bench-token"
 
 GOALS: dict[str, tuple[str, float]] = {
@@ -111,80 +111,6 @@ INFORMATIONAL = ("wait_all_calls_per_job", "wait_all_cpu_ms_per_job_1000")
 
 
 # ------------------------------------------------------------------------------------------ plumbing
-def _ensure_importable() -> None:
-    """Use the installed package if there is one, else the checkout's ``adapters`` and ``generated``."""
-    try:
-        import bria_tailored  # noqa: F401
-        import bria_tailored_api  # noqa: F401
-    except ImportError:
-        for folder in ("generated", "adapters"):
-            sys.path.insert(0, str(REPO / folder))
-
-
-def child_env(extra: dict[str, str] | None = None) -> dict[str, str]:
-    """This process's environment for a subprocess, able to import what this process imported."""
-    import bria_tailored
-    import bria_tailored_api
-
-    env = dict(os.environ)
-    defaults = {os.path.realpath(p) for p in [*site.getsitepackages(), site.getusersitepackages()]}
-    wanted: list[str] = []
-    for module in (bria_tailored, bria_tailored_api):
-        parent = os.path.realpath(Path(module.__file__).resolve().parent.parent)  # type: ignore[arg-type]
-        if parent not in defaults and parent not in wanted:
-            wanted.append(parent)
-    existing = [p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p]
-    existing_real = {os.path.realpath(p) for p in existing}
-    env["PYTHONPATH"] = os.pathsep.join([*(p for p in wanted if p not in existing_real), *existing])
-    if not env["PYTHONPATH"]:
-        del env["PYTHONPATH"]
-    env.update(extra or {})
-    return env
-
-
-def _wait_for_line(path: Path, needle: str, proc: subprocess.Popen[Any], timeout: float) -> str:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        text = path.read_text(errors="replace") if path.exists() else ""
-        for line in text.splitlines():
-            if needle in line:
-                return line
-        if proc.poll() is not None:
-            raise RuntimeError(f"subprocess exited ({proc.returncode}) before printing {needle!r}:\n{text}")
-        time.sleep(0.05)
-    raise TimeoutError(f"subprocess did not print {needle!r} within {timeout}s")
-
-
-def _stop(proc: subprocess.Popen[Any]) -> None:
-    if proc.poll() is None:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(10)
-
-
-@contextlib.contextmanager
-def sandbox_process(*args: str) -> Iterator[str]:
-    """``python -m bria_tailored.sandbox --port 0 [args]`` in another process; yields its base URL."""
-    with tempfile.TemporaryDirectory(prefix="bria-bench-sbx-") as tmp:
-        log = Path(tmp) / "sandbox.log"
-        with open(log, "wb") as out:
-            proc = subprocess.Popen(
-                [sys.executable, "-m", "bria_tailored.sandbox", "--port", "0", *args],
-                stdout=out,
-                stderr=subprocess.STDOUT,
-                stdin=subprocess.DEVNULL,
-                env=child_env(),
-            )
-        try:
-            line = _wait_for_line(log, "listening on http://", proc, 30)
-            url = line.rsplit(" ", 1)[-1].strip()
-            yield url
-        finally:
-            _stop(proc)
-
 
 _MOTO_SCRIPT = """
 import sys
@@ -283,10 +209,6 @@ def rss_mb(field: str) -> float:
             if line.startswith(field + ":"):
                 return int(line.split()[1]) / 1024
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
-
-
-def log(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
 
 
 def cpu_seconds() -> float:

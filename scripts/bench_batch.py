@@ -47,7 +47,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from bench import _ensure_importable, child_env, log, sandbox_process
+from bench_support import _ensure_importable, child_env, log, sandbox_process
 
 TOKEN = "bench-token"
 SUBMIT = "generate-image"
