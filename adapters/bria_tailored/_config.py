@@ -7,7 +7,6 @@ the token as a secret, so no message, repr or log line can show it.
 
 from __future__ import annotations
 
-import logging
 import os
 import platform
 import urllib.parse
@@ -16,9 +15,9 @@ from dataclasses import dataclass
 import httpx
 
 from . import errors, validation
+from ._logging import configure_logging_from_env
 from ._version import __version__
-
-logger = logging.getLogger("bria_tailored")
+from .ratelimit import RATE_LIMIT_ENV, check_rate_limit_url
 
 DEFAULT_BASE_URL = "https://engine.prod.bria-api.com"
 USER_AGENT = f"bria-tailored/{__version__} python/{platform.python_version_tuple()[0]}.{platform.python_version_tuple()[1]}"
@@ -77,8 +76,6 @@ def _rate_limit_url(given: str | None, requests_per_minute: float | None) -> str
     """The shared limiter's URL: ``rate_limit_url`` (which needs ``requests_per_minute``), else
     ``$BRIA_RATE_LIMIT_URL`` when there is a limit to share (without one the variable is ignored); its
     scheme must be one a limiter plugin handles, and its password is registered as a secret."""
-    from .ratelimit import RATE_LIMIT_ENV, check_rate_limit_url
-
     if given is not None:
         field, url = "rate_limit_url", given
         if requests_per_minute is None:
@@ -127,48 +124,3 @@ def _check_token(token: str, source: str) -> None:
             "api_token", "***", f"the token from {source} has {kind} {where}: fix the value (it is not stripped)"
         )
 
-
-_logging_configured = False
-
-
-def configure_logging_from_env() -> None:
-    """``BRIA_LOG=debug|info`` turns on the ``bria_tailored`` loggers (once per process).
-
-    Each record is printed once: by the app's own handlers when it configured logging (records propagate
-    to them as usual), else by a stderr handler of ours. Every record is redacted on the way (no token).
-    """
-    global _logging_configured
-    level = os.environ.get("BRIA_LOG", "").strip().upper()
-    if _logging_configured or level not in ("DEBUG", "INFO", "WARNING"):
-        return
-    handler = logging.StreamHandler()
-    handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(levelname)s %(message)s"))
-    handler.addFilter(_UnlessAppHandles())
-    handler.addFilter(_RedactFilter())
-    logger.addHandler(handler)
-    logger.addFilter(_RedactFilter())
-    for name in ("bria_tailored.transport", "bria_tailored.plugins"):
-        logging.getLogger(name).addFilter(_RedactFilter())
-    logger.setLevel(level)
-    _logging_configured = True
-
-
-class _RedactFilter(logging.Filter):
-    """Scrub secrets out of every record before any handler (ours or the app's) sees it."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        record.msg = errors.redact(record.getMessage())
-        record.args = ()
-        return True
-
-
-class _UnlessAppHandles(logging.Filter):
-    """Let our stderr handler print a record only when no handler of the app would (no double lines)."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        current: logging.Logger | None = logger.parent if logger.propagate else None
-        while current is not None:
-            if current.handlers:
-                return False
-            current = current.parent if current.propagate else None
-        return True

@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING
 from pluggy import HookimplMarker, HookspecMarker
 
 if TYPE_CHECKING:
-    from .ratelimit import RateLimiter
-    from .storage import StorageBackend, StoredObject
+    from ._limiter import RateLimiter
+    from .storage.base import StorageBackend, StoredObject
 
 hookspec = HookspecMarker("bria_tailored")
 hookimpl = HookimplMarker("bria_tailored")

@@ -40,6 +40,7 @@ import attrs
 import pluggy
 
 from . import hookspecs
+from ._logging import configure_logging_from_env
 from ._version import __version__
 from .hookspecs import hookimpl
 from .storage.base import StorageBackend
@@ -339,8 +340,6 @@ def get_plugin_manager() -> BriaPluginManager:
             return _manager
         if _building is not None:  # a plugin asked for the manager while being imported
             return _building
-        from ._config import configure_logging_from_env
-
         configure_logging_from_env()  # BRIA_LOG=debug traces hook calls without a client too
         manager = BriaPluginManager()
         _building = manager

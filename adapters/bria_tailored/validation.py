@@ -16,7 +16,6 @@ from __future__ import annotations
 import functools
 import json
 import math
-import os
 import struct
 import unicodedata
 from collections.abc import Mapping, Sequence
@@ -402,8 +401,8 @@ def check_sequence(field: str, value: object, *, optional: bool = False) -> Sequ
     """A list or tuple of items (a ``str`` or ``bytes`` is one item, not a sequence of them)."""
     if value is None and optional:
         return ()
-    if isinstance(value, str) or _binary_size(value) is not None or not _is_sequence(value):
-        raise ValidationError(field, _kind(value), "must be a list or tuple")
+    if isinstance(value, str) or binary_size(value) is not None or not _is_sequence(value):
+        raise ValidationError(field, shown(value), "must be a list or tuple")
     return value
 
 
@@ -412,7 +411,7 @@ def check_mapping(field: str, value: object, *, optional: bool = False) -> Mappi
     if value is None and optional:
         return {}
     if not _is_mapping(value):
-        raise ValidationError(field, _kind(value), "must be a mapping (a dict)")
+        raise ValidationError(field, shown(value), "must be a mapping (a dict)")
     for key in value:
         if not isinstance(key, str):
             raise ValidationError(field, key, "must have string keys")
@@ -427,7 +426,7 @@ def _is_mapping(value: object) -> TypeGuard[Mapping[object, object]]:
     return isinstance(value, Mapping)
 
 
-def _binary_size(value: object) -> int | None:
+def binary_size(value: object) -> int | None:
     """The size of bytes, a bytearray or a memoryview; None for anything else."""
     if isinstance(value, (bytes, bytearray)):
         return len(value)
@@ -436,79 +435,10 @@ def _binary_size(value: object) -> int | None:
     return None
 
 
-def _kind(value: object) -> object:
+def shown(value: object) -> object:
     """What a message shows of a value that has the wrong type (never its bytes)."""
-    size = _binary_size(value)
+    size = binary_size(value)
     return value if size is None else f"<{size} bytes>"
-
-
-def _is_str_path(value: object) -> TypeGuard[str | os.PathLike[str]]:
-    if isinstance(value, str):
-        return True
-    fspath: object = getattr(value, "__fspath__", None)
-    if not isinstance(value, os.PathLike) or not callable(fspath):
-        return False
-    return isinstance(fspath(), str)
-
-
-def check_path(field: str, value: object, *, optional: bool = False) -> None:
-    """A local path or storage URI: a non-empty ``str`` or an ``os.PathLike`` of ``str``."""
-    if value is None and optional:
-        return
-    if not _is_str_path(value) or not os.fspath(value).strip():
-        raise ValidationError(field, _kind(value), "must be a path or storage URI (a non-empty str)")
-    if "\x00" in os.fspath(value):
-        raise ValidationError(field, value, "must not contain NUL characters")
-    check_value(field, os.fspath(value), {"type": "string"})
-    check_storage_uri(field, os.fspath(value))
-
-
-def check_storage_uri(field: str, value: str) -> None:
-    """A ``scheme://`` that is not http(s) must be a storage scheme some loaded plugin handles."""
-    from .storage import known_schemes, scheme_of
-
-    scheme = scheme_of(value)
-    if "://" not in value or scheme in ("http", "https", "file"):
-        return
-    known = known_schemes()
-    if scheme not in known:
-        schemes = ", ".join(f"{s}://" for s in known)
-        raise ValidationError(
-            field, value.split("?", 1)[0], f"names no known storage ({schemes}) and is not an http(s) URL"
-        )
-
-
-def check_destination(field: str, value: object, *, optional: bool = False) -> None:
-    """Where an output is saved: a storage URI or folder (:func:`check_path`), or an opened storage."""
-    from .storage import StorageBackend
-
-    if isinstance(value, StorageBackend):
-        return
-    check_path(field, value, optional=optional)
-
-
-def check_source(field: str, value: object, *, optional: bool = False) -> None:
-    """An input file: a path, URL or storage URI (:func:`check_path`), bytes, a binary file object, or
-    what the SDK returned (a ``StoredObject``: its URI; an ``ImageResult``: its URL)."""
-    if value is None and optional:
-        return
-    from .resources._inputs import plain_source
-
-    value = plain_source(value)
-    size = _binary_size(value)
-    if size is not None:
-        if not size:
-            raise ValidationError(field, "<0 bytes>", "must not be empty")
-        return
-    if _is_str_path(value):
-        check_path(field, value)
-        if isinstance(value, str) and value.lower().startswith(("http://", "https://")):
-            check_http_url(field, value)
-        return
-    if not callable(getattr(value, "read", None)):
-        raise ValidationError(
-            field, _kind(value), "must be a path, bytes, a binary file object, a URL or storage URI"
-        )
 
 
 def check_datetime(field: str, value: object, *, optional: bool = False) -> None:
@@ -521,7 +451,7 @@ def check_datetime(field: str, value: object, *, optional: bool = False) -> None
 def check_absolute_url(field: str, value: object) -> str:
     """An absolute URL: a scheme and a host (parsed by ``httpx.URL``), no whitespace or control characters."""
     if not isinstance(value, str) or not value.strip():
-        raise ValidationError(field, _kind(value), "must be a URL (a non-empty string)")
+        raise ValidationError(field, shown(value), "must be a URL (a non-empty string)")
     if any(ch.isspace() for ch in value) or _has_control(value):
         raise ValidationError(field, value, "must be a URL without whitespace or control characters")
     try:

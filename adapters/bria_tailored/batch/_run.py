@@ -42,6 +42,7 @@ from collections.abc import Callable
 from pathlib import Path, PurePosixPath
 from typing import Literal
 
+from .. import _locations as locations
 from .. import validation
 from .._plan import Blocking, Plan, Sleep, blocking, gather
 from ..errors import (
@@ -537,8 +538,8 @@ def batch_plan(
 ) -> Plan[BatchReport]:
     """The plan behind ``client.batch.generate`` (see the module docstring)."""
     model_id = validation.check_model_id("tailored_model_id", tailored_model_id)
-    validation.check_path("out", out)
-    validation.check_path("journal", journal, optional=True)
+    locations.check_path("out", out)
+    locations.check_path("journal", journal, optional=True)
     validation.check_callback("on_progress", on_progress)
     validation.check_bool("retry_failed", retry_failed)
     parts = parse_shard(shard)

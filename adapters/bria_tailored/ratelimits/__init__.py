@@ -11,8 +11,8 @@ wins.
 
 from __future__ import annotations
 
+from .._limiter import RateLimiter, TokenBucket
 from ..hookspecs import hookimpl
-from ..ratelimit import RateLimiter, TokenBucket
 from .redis_limiter import RedisLimiter
 
 __all__ = ["RedisLimiter", "bria_tailored_rate_limiters"]

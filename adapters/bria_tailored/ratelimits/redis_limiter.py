@@ -41,8 +41,7 @@ import urllib.parse
 import warnings
 from typing import TYPE_CHECKING, Literal
 
-from ..errors import PluginNotFoundError, ValidationError
-from ..ratelimit import (
+from .._limiter import (
     DECREASE,
     HEADROOM,
     MIN_FACTOR,
@@ -51,6 +50,7 @@ from ..ratelimit import (
     TokenBucket,
     redacted_url,
 )
+from ..errors import PluginNotFoundError, ValidationError
 
 if TYPE_CHECKING:
     import redis

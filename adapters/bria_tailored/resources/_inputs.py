@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import IO, TypeAlias, TypeGuard, cast
 
 from .. import validation
+from .._locations import plain_source
 from .._plan import Plan, blocking
 from ..errors import ValidationError
 from ..storage.base import StoredObject
@@ -33,16 +34,6 @@ UNSUPPORTED_IMAGE_EXTENSIONS = frozenset(
     {".gif", ".bmp", ".tif", ".tiff", ".svg", ".heic", ".heif", ".avif", ".ico"}
 )
 _URI = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*)://")
-
-
-def plain_source(source: object) -> object:
-    """What the SDK returned, as the source it stands for: a ``StoredObject``'s URI (``file://`` for a local
-    file, ``s3://...``), an ``ImageResult``'s ``image_url``; anything else as it is."""
-    if isinstance(source, StoredObject):
-        return source.uri
-    if isinstance(source, ImageResult):
-        return source.image_url
-    return source
 
 
 def describe(source: object) -> str:

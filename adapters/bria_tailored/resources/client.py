@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from .. import _locations as locations
 from .. import validation
 from .._plan import Plan, blocking
 from .._request import call
@@ -70,7 +71,7 @@ class ClientPlans(PlanGroup):
                     "result_or_url", result_or_url, "must be an ImageResult, a VideoResult or a URL"
                 )
             validation.check_text("result_or_url", result_or_url)
-        validation.check_destination("to", to)
+        locations.check_destination("to", to)
         validation.check_text("key", key, optional=True)
         validation.check_text("name", name, optional=True)
         validation.check_bool("embed_metadata", embed_metadata)

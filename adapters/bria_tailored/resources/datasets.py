@@ -9,6 +9,7 @@ import typing
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Literal, TypeVar
 
+from .. import _locations as locations
 from .. import _operations as ops
 from .. import polling, statuses, validation
 from .._plan import Plan, blocking, gather
@@ -53,7 +54,7 @@ class ImagePlans(PlanGroup):
     ) -> Plan[DatasetImage]:
         """Upload one image (path, bytes, file object, http(s) URL or storage URI) to a basic dataset."""
         dataset_id = validation.check_id("dataset_id", dataset_id)
-        validation.check_source("source", source)
+        locations.check_source("source", source)
         validation.check_text("image_name", image_name, optional=True)
         validation.check_bool("increase_resolution", increase_resolution)
         validation.check_bool("content_moderation", content_moderation, optional=True)
@@ -269,7 +270,7 @@ class DatasetPlans(PlanGroup):
         if not 5 <= len(items) <= 10:
             raise ValidationError("images", f"<{len(items)} images>", "must hold 5-10 images")
         for i, image in enumerate(items):
-            validation.check_source(f"images[{i}]", image)
+            locations.check_source(f"images[{i}]", image)
         encoded: builtins.list[str] = []
         for i, image in enumerate(items):
             encoded.append((yield from image_string(image, f"images[{i}]")))
@@ -294,7 +295,7 @@ class DatasetPlans(PlanGroup):
             raise ValidationError("instruction", instruction, "must be a non-empty string")
         validation.check_sequence("context_images", context_images, optional=True)
         for i, image in enumerate(context_images or ()):
-            validation.check_source(f"context_images[{i}]", image)
+            locations.check_source(f"context_images[{i}]", image)
         payload: dict[str, object] = {
             "dataset_id": dataset_id,
             "structured_prompt": structured_prompt,
@@ -376,7 +377,7 @@ class DatasetPlans(PlanGroup):
         dataset_id = validation.check_id("dataset_id", dataset_id)
         if (zip_url is None) == (source is None):
             raise ValidationError("zip_url", zip_url, "give exactly one of zip_url or source")
-        validation.check_path("source", source, optional=True)
+        locations.check_path("source", source, optional=True)
         validation.check_text("via", via, optional=True)
         validation.check_bool("content_moderation", content_moderation, optional=True)
         validation.check_bool("wait", wait)
@@ -384,7 +385,7 @@ class DatasetPlans(PlanGroup):
         validation.check_wait(timeout, on_progress, policy)
         if zip_url is not None:
             validation.check_text("zip_url", zip_url)
-            validation.check_storage_uri("zip_url", zip_url)
+            locations.check_storage_uri("zip_url", zip_url)
             if storage_uri_parts(zip_url) is None:
                 if not is_http_url(zip_url):
                     raise ValidationError("zip_url", zip_url, "must be an http(s) URL or a storage URI")
@@ -501,7 +502,7 @@ class DatasetPlans(PlanGroup):
         """Download links of an advanced dataset; with ``to`` (a storage URI or folder) the ZIP is saved there
         (as ``key``, default ``dataset-<id>.zip``) and the stored object is returned."""
         dataset_id = validation.check_id("dataset_id", dataset_id)
-        validation.check_destination("to", to, optional=True)
+        locations.check_destination("to", to, optional=True)
         validation.check_text("key", key, optional=True)
         response, links = yield from call_with_response(
             self._conn, ops.download_dataset, path={"dataset_id": dataset_id}

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, Literal, cast, overload
 
+from .. import _locations as locations
 from .. import _operations as ops
 from .. import validation
 from .._plan import Plan
@@ -331,7 +332,7 @@ class GeneratePlans(PlanGroup):
         validation.check_wait(timeout, on_progress, policy)
         _check_webhook_url(webhook_url, False)
         source = image.image_url if isinstance(image, ImageResult) else image
-        validation.check_source("image", source)
+        locations.check_source("image", source)
         shown = source if isinstance(source, str) else None
         encoded = yield from image_string(source, "image")
         json = checked(

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, TypedDict, cast, overload
 
 from typing_extensions import Unpack
 
+from .. import _locations as locations
 from .. import _operations as ops
 from .. import polling, statuses, validation
 from .._plan import Plan, blocking
@@ -17,7 +18,7 @@ from .._request import call, call_with_response, unreadable
 from ..errors import TrainingFailedError, ValidationError
 from ..statuses import UnknownStatusGuard
 from ._base import PlanGroup, checked, compact
-from ._inputs import is_http_url, plain_source, presign, storage_uri_parts
+from ._inputs import is_http_url, presign, storage_uri_parts
 
 if TYPE_CHECKING:
     from bria_tailored_api.models import (
@@ -254,7 +255,7 @@ class ModelPlans(PlanGroup):
         """Download links of a trained model; with ``to`` (storage URI or folder) the ``.safetensors`` is
         streamed there (resuming after a dropped connection) and verified."""
         model_id = validation.check_id("model_id", model_id)
-        validation.check_destination("to", to, optional=True)
+        locations.check_destination("to", to, optional=True)
         validation.check_text("key", key, optional=True)
         response, links = yield from call_with_response(
             self._conn, ops.download_model, path={"model_id": model_id}
@@ -294,10 +295,10 @@ class ModelPlans(PlanGroup):
             raise ValidationError("model_url", model_url, "give exactly one of model_url or source")
         validation.check_text("model_url", model_url, optional=True)
         if model_url is not None:
-            validation.check_storage_uri("model_url", model_url)
-        validation.check_source("source", source, optional=True)
+            locations.check_storage_uri("model_url", model_url)
+        locations.check_source("source", source, optional=True)
         if source is not None:
-            source = cast("Source", plain_source(source))  # a StoredObject stands for its URI
+            source = cast("Source", locations.plain_source(source))  # a StoredObject stands for its URI
         validation.check_text("via", via, optional=True)
         validation.check_text("model_name", model_name, optional=True)
         if project_id is not None and project_parameters is not None:
