@@ -47,8 +47,8 @@ GROUPS = [
     Group("resources.models", "ModelPlans", "Models", {"checkpoints": "Checkpoints"}),
     Group("resources.generate", "GeneratePlans", "Generate"),
     Group("resources.status", "StatusPlans", "Status"),
-    Group("resources.batch", "BatchPlans", "Batch"),
-    Group("resources.client", "ClientPlans", "ClientMethods"),
+    Group("batch.plans", "BatchPlans", "Batch"),
+    Group("_client_plans", "ClientPlans", "ClientMethods"),
 ]
 
 

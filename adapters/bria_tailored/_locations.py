@@ -11,9 +11,9 @@ import os
 from typing import TypeGuard
 
 from . import validation
+from ._storage_base import StoredObject
 from .errors import ValidationError
 from .storage import StorageBackend, known_schemes, scheme_of
-from .storage.base import StoredObject
 from .types import ImageResult
 
 

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
 
     from typing_extensions import Unpack
 
+    from bria_tailored._client_plans import ClientPlans
     from bria_tailored._engine import SyncEngine
     from bria_tailored._operations import (
         AspectRatioValue,
@@ -28,6 +29,7 @@ if TYPE_CHECKING:
         UploadTypeValue,
     )
     from bria_tailored.batch import BatchProgress, BatchReport
+    from bria_tailored.batch.plans import BatchPlans
     from bria_tailored.errors import (
         BriaError,
     )
@@ -35,8 +37,6 @@ if TYPE_CHECKING:
     from bria_tailored.resources._inputs import (
         Source,
     )
-    from bria_tailored.resources.batch import BatchPlans
-    from bria_tailored.resources.client import ClientPlans
     from bria_tailored.resources.datasets import DatasetPlans, ImagePlans
     from bria_tailored.resources.generate import GeneratePlans
     from bria_tailored.resources.models import (

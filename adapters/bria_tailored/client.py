@@ -34,13 +34,13 @@ from ._async_facade import (
     AsyncProjects,
     AsyncStatus,
 )
+from ._client_plans import ClientPlans
 from ._config import USER_AGENT, Config, make_config
 from ._engine import AsyncEngine, SyncEngine
 from ._sync_facade import Batch, ClientMethods, Datasets, Generate, Models, Projects, Status
+from .batch.plans import BatchPlans
 from .errors import ClientClosedError, ValidationError
 from .ratelimit import RateLimiter, open_limiter
-from .resources.batch import BatchPlans
-from .resources.client import ClientPlans
 from .resources.datasets import DatasetPlans
 from .resources.generate import GeneratePlans
 from .resources.models import ModelPlans

@@ -8,7 +8,7 @@ from pluggy import HookimplMarker, HookspecMarker
 
 if TYPE_CHECKING:
     from ._limiter import RateLimiter
-    from .storage.base import StorageBackend, StoredObject
+    from ._storage_base import StorageBackend, StoredObject
 
 hookspec = HookspecMarker("bria_tailored")
 hookimpl = HookimplMarker("bria_tailored")

@@ -41,9 +41,9 @@ import pluggy
 
 from . import hookspecs
 from ._logging import configure_logging_from_env
+from ._storage_base import StorageBackend
 from ._version import __version__
 from .hookspecs import hookimpl
-from .storage.base import StorageBackend
 
 __all__ = [
     "BUILTIN_PLUGINS",

@@ -23,8 +23,8 @@ from typing import TYPE_CHECKING, cast
 import attrs
 
 from .. import validation
+from .._storage_base import validate_key
 from ..errors import ValidationError
-from ..storage.base import validate_key
 
 if TYPE_CHECKING:
     from .._operations import AspectRatioValue

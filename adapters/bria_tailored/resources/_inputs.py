@@ -18,8 +18,8 @@ from typing import IO, TypeAlias, TypeGuard, cast
 from .. import validation
 from .._locations import plain_source
 from .._plan import Plan, blocking
+from .._storage_base import StoredObject
 from ..errors import ValidationError
-from ..storage.base import StoredObject
 from ..types import ImageResult
 
 #: An image (or file) a method takes: a local path (``str`` or ``os.PathLike``; ``file://`` URLs too), an

@@ -17,8 +17,7 @@ from __future__ import annotations
 import os
 import re
 
-from ..errors import PluginNotFoundError, ValidationError
-from .base import (
+from .._storage_base import (
     MAX_PRESIGN_SECONDS,
     BinaryReader,
     BucketStorage,
@@ -31,6 +30,7 @@ from .base import (
     guess_content_type,
     validate_key,
 )
+from ..errors import PluginNotFoundError, ValidationError
 from .sources import open_source, strip_query
 
 __all__ = [

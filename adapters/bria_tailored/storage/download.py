@@ -39,8 +39,8 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from .._storage_base import DEFAULT_CHUNK_SIZE, StorageBackend, StoredObject, guess_content_type
 from ..errors import StorageError, UnsafeURLError, ValidationError
-from .base import DEFAULT_CHUNK_SIZE, StorageBackend, StoredObject, guess_content_type
 from .sources import default_http_client, strip_query
 
 if TYPE_CHECKING:

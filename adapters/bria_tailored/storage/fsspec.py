@@ -40,9 +40,7 @@ from collections.abc import Callable, Iterator, Mapping
 from datetime import timedelta
 from typing import TYPE_CHECKING, ClassVar, NoReturn, Protocol, TypeVar, cast
 
-from ..errors import NotPubliclyAddressableError, PluginNotFoundError, StorageError, ValidationError
-from ..hookspecs import hookimpl
-from .base import (
+from .._storage_base import (
     BinaryReader,
     HashingReader,
     ObjectNotFoundError,
@@ -54,6 +52,8 @@ from .base import (
     validate_key,
     validate_prefix,
 )
+from ..errors import NotPubliclyAddressableError, PluginNotFoundError, StorageError, ValidationError
+from ..hookspecs import hookimpl
 from .sources import content_type_for, open_source
 
 if TYPE_CHECKING:

@@ -27,9 +27,7 @@ from datetime import timedelta
 from types import TracebackType
 from typing import TYPE_CHECKING, Literal, NoReturn, Protocol, Self, cast, overload
 
-from ..errors import PluginNotFoundError, StorageError, ValidationError
-from ..hookspecs import hookimpl
-from .base import (
+from .._storage_base import (
     BinaryReader,
     BucketStorage,
     HashingReader,
@@ -45,6 +43,8 @@ from .base import (
     parse_bucket_uri,
     validate_prefix,
 )
+from ..errors import PluginNotFoundError, StorageError, ValidationError
+from ..hookspecs import hookimpl
 from .sources import content_type_for, open_source
 
 if TYPE_CHECKING:

@@ -18,9 +18,7 @@ from typing import BinaryIO
 from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
-from ..errors import NotPubliclyAddressableError, StorageError, ValidationError
-from ..hookspecs import hookimpl
-from .base import (
+from .._storage_base import (
     DEFAULT_CHUNK_SIZE,
     HashingReader,
     InvalidKeyError,
@@ -32,6 +30,8 @@ from .base import (
     validate_key,
     validate_prefix,
 )
+from ..errors import NotPubliclyAddressableError, StorageError, ValidationError
+from ..hookspecs import hookimpl
 from .sources import content_type_for, open_source
 
 __all__ = ["LocalStorage"]

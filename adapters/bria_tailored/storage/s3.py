@@ -38,9 +38,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import timedelta
 from typing import IO, TYPE_CHECKING, Any, Literal, NoReturn, TypedDict, cast
 
-from ..errors import PluginNotFoundError, StorageError, ValidationError
-from ..hookspecs import hookimpl
-from .base import (
+from .._storage_base import (
     MAX_PRESIGN_SECONDS,
     BucketStorage,
     ObjectNotFoundError,
@@ -53,6 +51,8 @@ from .base import (
     parse_bucket_uri,
     validate_prefix,
 )
+from ..errors import PluginNotFoundError, StorageError, ValidationError
+from ..hookspecs import hookimpl
 from .sources import content_type_for, open_source
 
 if TYPE_CHECKING:  # types-boto3-lite[s3] (the dev extra) describes boto3; nothing is imported at run time

@@ -28,8 +28,8 @@ from typing import TypeAlias, cast
 import httpx
 import pluggy
 
+from .._storage_base import SourceLike, StorageBackend, StoredObject, validate_key
 from .._version import __version__
-from .base import SourceLike, StorageBackend, StoredObject, validate_key
 from .sources import is_http_url, strip_query
 
 __all__ = [

@@ -21,8 +21,8 @@ from urllib.request import url2pathname
 import attrs
 import httpx
 
+from .._storage_base import DEFAULT_CHUNK_SIZE, DEFAULT_CONTENT_TYPE, Readable, SourceLike, guess_content_type
 from ..errors import StorageError, ValidationError
-from .base import DEFAULT_CHUNK_SIZE, DEFAULT_CONTENT_TYPE, Readable, SourceLike, guess_content_type
 
 if TYPE_CHECKING:
     from _typeshed import WriteableBuffer

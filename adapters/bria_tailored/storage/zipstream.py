@@ -18,8 +18,8 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TypeAlias
 
+from .._storage_base import DEFAULT_CHUNK_SIZE, SourceLike, iter_chunks, validate_key
 from ..errors import ValidationError
-from .base import DEFAULT_CHUNK_SIZE, SourceLike, iter_chunks, validate_key
 from .folders import walk_folder
 from .sources import IterStream, open_source
 

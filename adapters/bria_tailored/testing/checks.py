@@ -21,8 +21,8 @@ from typing import cast
 import attrs
 import httpx
 
+from .._storage_base import SourceLike, StorageBackend, StoredObject
 from ..errors import NotPubliclyAddressableError, ObjectNotFoundError, StorageError
-from ..storage.base import SourceLike, StorageBackend, StoredObject
 from ..storage.sources import strip_query
 from .streams import (
     BLOCK,

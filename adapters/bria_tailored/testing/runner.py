@@ -14,7 +14,7 @@ from typing import Literal
 
 import attrs
 
-from ..storage.base import StorageBackend
+from .._storage_base import StorageBackend
 from .checks import CHECKS, Check
 from .workspace import ConformanceFailure, KitOptions, Workspace
 

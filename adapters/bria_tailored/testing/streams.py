@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 
 import attrs
 
-from ..storage.base import StorageBackend
+from .._storage_base import StorageBackend
 
 if TYPE_CHECKING:
     from _typeshed import WriteableBuffer

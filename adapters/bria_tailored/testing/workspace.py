@@ -15,7 +15,7 @@ from collections.abc import Iterable
 
 import attrs
 
-from ..storage.base import SourceLike, StorageBackend, StoredObject
+from .._storage_base import SourceLike, StorageBackend, StoredObject
 
 __all__ = ["MiB", "ConformanceFailure", "KitOptions", "Workspace", "expect"]
 

@@ -7,10 +7,10 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from .._plan import Plan
-from ._base import PlanGroup
+from ..resources._base import PlanGroup
 
 if TYPE_CHECKING:
-    from ..batch import BatchProgress, BatchReport
+    from . import BatchProgress, BatchReport
 
 
 class BatchPlans(PlanGroup):
@@ -54,7 +54,7 @@ class BatchPlans(PlanGroup):
         ``requests_per_minute``); ``timeout``: seconds to wait for each job (a job still running then is
         left ``unfinished`` in the journal: run again to collect it). ``on_progress(BatchProgress)``
         follows every row (done, failed, in flight, ETA); it may be called from worker threads."""
-        from ..batch._run import batch_plan
+        from ._run import batch_plan
 
         return (
             yield from batch_plan(

@@ -11,20 +11,20 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from .. import _locations as locations
-from .. import validation
-from .._plan import Plan, blocking
-from .._request import call
-from ..errors import ValidationError
-from ._base import PlanGroup
+from . import _locations as locations
+from . import validation
+from ._plan import Plan, blocking
+from ._request import call
+from .errors import ValidationError
+from .resources._base import PlanGroup
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack
 
-    from ..storage import StoredObject
-    from ..types import ImageResult, VideoResult
-    from ..workflows.options import TrainOptions, TrainSource
-    from ..workflows.train import TrainResult
+    from .storage import StoredObject
+    from .types import ImageResult, VideoResult
+    from .workflows.options import TrainOptions, TrainSource
+    from .workflows.train import TrainResult
 
 
 class ClientPlans(PlanGroup):
@@ -62,8 +62,8 @@ class ClientPlans(PlanGroup):
         result (the keywords override them), plus any other keyword. With ``embed_metadata`` a PNG also
         carries the same metadata in its text chunks (standard library only); an MP4's record is its
         sidecar."""
-        from ..saving import save_result
-        from ..types import ImageResult, VideoResult
+        from .saving import save_result
+        from .types import ImageResult, VideoResult
 
         if not isinstance(result_or_url, (ImageResult, VideoResult)):
             if not isinstance(result_or_url, str):
@@ -120,8 +120,8 @@ class ClientPlans(PlanGroup):
         A JSON manifest (``state``; default ``<source>.bria-train.json`` beside the source) records every
         step, so calling ``train`` again with the same arguments after a crash or Ctrl-C resumes: same
         project, dataset and model, no image uploaded twice. Returns a ``TrainResult``."""
-        from ..workflows._plans import Plans
-        from ..workflows.train import train_plan
+        from .workflows._plans import Plans
+        from .workflows.train import train_plan
 
         return (yield from train_plan(Plans(self._conn), source, project=project, **options))
 
@@ -137,7 +137,7 @@ class ClientPlans(PlanGroup):
         that the facade does not wrap yet), with the client's auth, limits, retries and errors. Returns the
         parsed model(s) the spec documents, or the JSON. The arguments are checked against the operation's
         spec before it is sent: path parameters (ids, request ids), query parameters and the JSON body."""
-        from .._operations import OPERATIONS
+        from ._operations import OPERATIONS
 
         validation.check_operation_id("operation_id", operation_id)
         operation = OPERATIONS.get(operation_id) or OPERATIONS.get(operation_id.replace("_", "-"))
