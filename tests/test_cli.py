@@ -16,8 +16,10 @@ import pytest
 import typer
 from PIL import Image
 
+from bria_tailored import polling
 from bria_tailored.__main__ import main
 from bria_tailored.cli import build_app
+from bria_tailored.polling import PollPolicy
 from bria_tailored.sandbox import run_sandbox
 
 FAST_TRAIN = ["--poll-interval", "0.05"]
@@ -29,6 +31,13 @@ def _wide_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("COLUMNS", "200")
     monkeypatch.delenv("BRIA_BASE_URL", raising=False)
     monkeypatch.delenv("BRIA_API_TOKEN", raising=False)
+
+
+@pytest.fixture(autouse=True)
+def _quick_generation_polls(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The sandbox's jobs take 0.1 s: poll them at that pace, not at Bria's (the default policy's delays
+    are checked on a fake clock in test_polling.py)."""
+    monkeypatch.setattr(polling, "GENERATION", PollPolicy(0.05, 0.5))
 
 
 @pytest.fixture(scope="module")

@@ -21,6 +21,12 @@ import pytest
 from bria_tailored import AsyncTailoredClient, TailoredClient, errors
 from bria_tailored.sandbox import run_sandbox
 
+# These tests fork on purpose (gunicorn --preload, process pools): that is the user's situation under
+# test. Python 3.12+ warns about forking a process with threads (the sandbox's, the test runner's).
+pytestmark = pytest.mark.filterwarnings(
+    "ignore:This process .* is multi-threaded, use of fork:DeprecationWarning"
+)
+
 ROOT = Path(__file__).resolve().parent.parent
 
 

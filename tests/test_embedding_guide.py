@@ -40,6 +40,12 @@ import pytest
 from bria_tailored import AsyncTailoredClient, TailoredClient, errors
 from bria_tailored.cli.demo_art import draw_family
 
+# These tests fork on purpose (gunicorn --preload, process pools): that is the user's situation under
+# test. Python 3.12+ warns about forking a process with threads (the sandbox's, the test runner's).
+pytestmark = pytest.mark.filterwarnings(
+    "ignore:This process .* is multi-threaded, use of fork:DeprecationWarning"
+)
+
 ROOT = Path(__file__).resolve().parent.parent
 TESTS = ROOT / "tests"
 APP_MODULE = TESTS / "embedding_app.py"

@@ -14,6 +14,7 @@ import pytest
 from bria_tailored import AsyncTailoredClient, ImageResult, TailoredClient, errors
 from bria_tailored.polling import PollPolicy, PollStats
 from bria_tailored.sandbox import run_sandbox
+from bria_tailored.transport import RetryPolicy
 
 FAST = PollPolicy(0.05, 0.5)
 
@@ -61,15 +62,15 @@ def test_lifecycle_generate_and_save(sandbox: str, tmp_path: Path) -> None:
         model = trained_model(client, progress)
         assert model.status.value == "Completed"
         assert progress and progress[-1].status.value == "Completed"
-        image = client.generate.image(model.id, "a red fox", seed=11, aspect_ratio="16:9")
+        image = client.generate.image(model.id, "a red fox", seed=11, aspect_ratio="16:9", policy=FAST)
         assert isinstance(image, ImageResult) and image.seed == 11
         body = httpx.get(image.image_url).content
         assert body[:8] == b"\x89PNG\r\n\x1a\n"
         width, height = struct.unpack(">II", body[16:24])
         assert width * 9 == height * 16
-        prompt = client.generate.structured_prompt(model.id, "a red fox")
+        prompt = client.generate.structured_prompt(model.id, "a red fox", policy=FAST)
         assert isinstance(prompt.as_dict(), dict)
-        video = client.generate.video(model.id, image.image_url)
+        video = client.generate.video(model.id, image.image_url, policy=FAST)
         stored = client.save(image, tmp_path / "out", key="fox.png", prompt="a red fox", model_id=model.id)
         sidecar = json.loads((tmp_path / "out" / "fox.png.json").read_text())
         saved = (tmp_path / "out" / "fox.png").read_bytes()
@@ -87,7 +88,7 @@ def test_injected_job_error_surfaces_with_the_server_message(sandbox: str) -> No
     with TailoredClient("tok", base_url=sandbox) as client:
         model = trained_model(client)
         with pytest.raises(errors.JobFailedError) as info:
-            client.generate.image(model.id, "[sandbox:error] a fox")
+            client.generate.image(model.id, "[sandbox:error] a fox", policy=FAST)
         assert info.value.request_id and info.value.status == "ERROR"
         with pytest.raises(errors.JobFailedError, match="unknown"):
             client.status.wait("no-such-request")
@@ -126,8 +127,10 @@ async def test_async_client_and_wait_all(sandbox: str) -> None:
     assert stats.checks >= len(jobs)
 
 
-def test_retries_carry_a_get_workload_through_injected_faults() -> None:
-    # Retry-After: 0 (the 429 path is the same; the suite does not sleep on a real second per 429).
+def test_retries_carry_a_get_workload_through_injected_faults(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Retry-After: 0 and no backoff sleeps (the paths are the same; test_client checks the delays): the
+    # suite does not sleep a real second per fault.
+    monkeypatch.setattr(RetryPolicy, "backoff", lambda self, attempt, rng: 0.0)
     with run_sandbox(fail_rate=0.2, seed=7, fail_kinds=("429", "500", "503"), retry_after=0) as url:
         with TailoredClient("tok", base_url=url, max_retries=6) as client:
             for _ in range(50):
