@@ -205,9 +205,16 @@ def _check_deadline(value: float) -> float:
     return float(value)
 
 
+#: What a client says when given the other kind of HTTP client.
+_WRONG_HTTP_CLIENT: dict[type[httpx.Client | httpx.AsyncClient], str] = {
+    httpx.Client: "http_client must be an httpx.Client (use AsyncTailoredClient for httpx.AsyncClient)",
+    httpx.AsyncClient: "http_client must be an httpx.AsyncClient (use TailoredClient for httpx.Client)",
+}
+
+
 def _opened(
-    http_client: HttpT | None,
-    make: Callable[[httpx.Timeout], HttpT],
+    kind: type[HttpT],
+    http_client: object,
     api_token: str | None,
     base_url: str | None,
     timeout: float | httpx.Timeout,
@@ -217,7 +224,9 @@ def _opened(
     request_deadline: float,
 ) -> tuple[Config, _Pool[HttpT], float]:
     """What a new client starts from (sync and async alike): its checked options, its limiter, and a pool
-    around the caller's HTTP client (used as it is) or one of its own, made again after a fork."""
+    around the caller's HTTP client of ``kind`` (used as it is) or one of its own, made again after a fork."""
+    if http_client is not None and not isinstance(http_client, kind):
+        raise TypeError(_WRONG_HTTP_CLIENT[kind])
     config = make_config(api_token, base_url, timeout, max_retries, requests_per_minute, rate_limit_url)
     deadline = _check_deadline(request_deadline)
     limiter = open_limiter(config)
@@ -225,7 +234,7 @@ def _opened(
         return config, _Pool(http_client, None, limiter), deadline
 
     def make_http() -> HttpT:
-        return make(config.timeout)
+        return kind(timeout=config.timeout)
 
     return config, _Pool(make_http(), make_http, limiter), deadline
 
@@ -268,14 +277,10 @@ class TailoredClient(ClientMethods):
         request_deadline: float = DEFAULT_REQUEST_DEADLINE,
         http_client: httpx.Client | None = None,
     ) -> None:
-        if http_client is not None and not isinstance(http_client, httpx.Client):
-            raise TypeError(
-                "http_client must be an httpx.Client (use AsyncTailoredClient for httpx.AsyncClient)"
-            )
         self._setup(
             *_opened(
+                httpx.Client,
                 http_client,
-                lambda timeout: httpx.Client(timeout=timeout),
                 api_token,
                 base_url,
                 timeout,
@@ -387,12 +392,10 @@ class AsyncTailoredClient(AsyncClientMethods):
         request_deadline: float = DEFAULT_REQUEST_DEADLINE,
         http_client: httpx.AsyncClient | None = None,
     ) -> None:
-        if http_client is not None and not isinstance(http_client, httpx.AsyncClient):
-            raise TypeError("http_client must be an httpx.AsyncClient (use TailoredClient for httpx.Client)")
         self._setup(
             *_opened(
+                httpx.AsyncClient,
                 http_client,
-                lambda timeout: httpx.AsyncClient(timeout=timeout),
                 api_token,
                 base_url,
                 timeout,
