@@ -3,44 +3,8 @@
 
 from __future__ import annotations
 
-from .._storage_base import (
-    DEFAULT_CHUNK_SIZE,
-    MAX_PRESIGN_SECONDS,
-    BinaryReader,
-    BucketStorage,
-    HashingReader,
-    InvalidKeyError,
-    ObjectNotFoundError,
-    Readable,
-    SeekableReadable,
-    SourceLike,
-    StorageBackend,
-    StoredObject,
-    check_expires_in,
-    guess_content_type,
-    iter_chunks,
-    join_key,
-    validate_key,
-    validate_prefix,
-)
+from .. import _storage_base
+from .._storage_base import *  # noqa: F403  (every name of its __all__)
 
-__all__ = [
-    "DEFAULT_CHUNK_SIZE",
-    "MAX_PRESIGN_SECONDS",
-    "BinaryReader",
-    "BucketStorage",
-    "HashingReader",
-    "InvalidKeyError",
-    "ObjectNotFoundError",
-    "Readable",
-    "SeekableReadable",
-    "SourceLike",
-    "StorageBackend",
-    "StoredObject",
-    "check_expires_in",
-    "guess_content_type",
-    "iter_chunks",
-    "join_key",
-    "validate_key",
-    "validate_prefix",
-]
+__all__: list[str] = []
+__all__ += _storage_base.__all__
